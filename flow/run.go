@@ -1,0 +1,163 @@
+package flow
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// Running is a flow that has been started with Start: what a connection
+// runtime, or a test, drives. Push and CloseInput are called from one
+// goroutine at a time; Done, Err and Stop from any.
+type Running[In any] struct {
+	in          inlet[In]
+	state       *runState
+	cancel      context.CancelFunc
+	done        chan struct{}
+	ended       atomic.Bool
+	err         error
+	finishOnce  sync.Once
+	stopOnce    sync.Once
+	inputClosed bool
+}
+
+// Start runs f with ctx. Every output element is passed to emit, which
+// must block until it has taken the element (that is the back-pressure)
+// and return an error once it can take no more. emit is called from one
+// goroutine at a time.
+//
+// The flow ends when its output completes or fails, or when Stop is
+// called; Done is closed then. Stop must be called in every case: it
+// cancels what is still running and waits for it.
+func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) error) *Running[In] {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &Running[In]{cancel: cancel, done: make(chan struct{}), state: &runState{}}
+	r.state.fail = r.finish
+	s := scope{ctx: ctx, run: r.state}
+	out := outlet[Out]{
+		emit: func(v Out) error {
+			if r.ended.Load() {
+				return ErrStopped
+			}
+			return emit(v)
+		},
+		complete: r.finish,
+	}
+	func() {
+		defer s.recoverInto()
+		r.in = f.materialize(s, out)
+	}()
+	if r.in.push == nil { // materialize panicked
+		r.in = inlet[In]{push: func(In) error { return ErrStopped }, close: func() {}}
+	}
+	return r
+}
+
+// Push delivers one input element. It blocks while the flow is not ready
+// for it (back-pressure). A non-nil error means the flow has ended: stop
+// pushing, and read the reason from Err once Done is closed.
+func (r *Running[In]) Push(v In) (err error) {
+	if r.ended.Load() {
+		return ErrStopped
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicError(p)
+			r.finish(err)
+		}
+	}()
+	if err = r.in.push(v); err != nil {
+		r.finish(err)
+	}
+	return err
+}
+
+// CloseInput tells the flow that its input has completed (the peer closed
+// its side). Push must not be called after it.
+func (r *Running[In]) CloseInput() {
+	if r.inputClosed || r.ended.Load() {
+		return
+	}
+	r.inputClosed = true
+	defer func() {
+		if p := recover(); p != nil {
+			r.finish(panicError(p))
+		}
+	}()
+	r.in.close()
+}
+
+// Done is closed once the flow has ended: its output completed or failed,
+// or it was stopped.
+func (r *Running[In]) Done() <-chan struct{} { return r.done }
+
+// Err reports why the flow ended, once Done is closed: nil when its
+// output completed, otherwise the failure. It is nil before Done.
+func (r *Running[In]) Err() error {
+	if !r.ended.Load() {
+		return nil
+	}
+	return r.err
+}
+
+// Cancel ends the flow if it has not ended (with context.Canceled) and
+// cancels everything it started, without waiting for it.
+func (r *Running[In]) Cancel() {
+	r.finish(context.Canceled)
+	r.cancel()
+}
+
+// Stop cancels the flow as Cancel does, waits for its goroutines to
+// return, runs its OnDone hooks, and returns Err. Calling Stop again
+// returns the same.
+func (r *Running[In]) Stop() error {
+	r.stopOnce.Do(func() {
+		r.Cancel()
+		r.state.wg.Wait()
+		r.state.mu.Lock()
+		hooks := r.state.hooks
+		r.state.hooks = nil
+		r.state.mu.Unlock()
+		for i := len(hooks) - 1; i >= 0; i-- {
+			hooks[i](r.err)
+		}
+	})
+	return r.err
+}
+
+// finish records how the flow ended; the first call wins.
+func (r *Running[In]) finish(err error) {
+	r.finishOnce.Do(func() {
+		r.err = err
+		r.ended.Store(true)
+		close(r.done)
+	})
+}
+
+// Collect runs f with ctx over the elements of in, then closes its input,
+// and returns what it emitted once its output has ended. It is meant for
+// tests and examples.
+func Collect[In, Out any](ctx context.Context, f Flow[In, Out], in []In) ([]Out, error) {
+	var mu sync.Mutex
+	var out []Out
+	r := Start(ctx, f, func(v Out) error {
+		mu.Lock()
+		out = append(out, v)
+		mu.Unlock()
+		return nil
+	})
+	for _, v := range in {
+		if r.Push(v) != nil {
+			break
+		}
+	}
+	r.CloseInput()
+	select {
+	case <-r.Done():
+	case <-ctx.Done():
+	}
+	err := r.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	return out, err
+}

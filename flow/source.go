@@ -1,0 +1,134 @@
+package flow
+
+import (
+	"context"
+	"time"
+)
+
+// Source is a blueprint of a stream of T: Play's Source, Play 2.0's
+// Enumerator. Running it emits values until it completes, fails or its
+// context ends. The zero Source is empty.
+type Source[T any] struct {
+	run func(s scope, emit func(T) error) error
+}
+
+// newSource makes a Source from its run function. run emits each value
+// with emit, returns nil when the stream is complete, an error when it
+// fails, and must return when emit fails or s.ctx ends.
+func newSource[T any](run func(s scope, emit func(T) error) error) Source[T] {
+	return Source[T]{run: run}
+}
+
+func (src Source[T]) start(s scope, emit func(T) error) error {
+	if src.run == nil {
+		return nil
+	}
+	return src.run(s, emit)
+}
+
+// Just emits the given values in order, then completes: Play 2.0's
+// Enumerator("Hello!") >>> Enumerator.eof.
+func Just[T any](values ...T) Source[T] {
+	return newSource(func(_ scope, emit func(T) error) error {
+		for _, v := range values {
+			if err := emit(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Empty completes at once without emitting.
+func Empty[T any]() Source[T] { return Source[T]{} }
+
+// Failed fails at once with err. With a *message.CloseError it closes the
+// socket with that code.
+func Failed[T any](err error) Source[T] {
+	return newSource(func(scope, func(T) error) error { return err })
+}
+
+// FromChannel emits what arrives on ch until ch is closed, then completes.
+// Every run of the blueprint reads the same channel, so a value goes to
+// whichever running source receives it first.
+func FromChannel[T any](ch <-chan T) Source[T] {
+	return newSource(func(s scope, emit func(T) error) error {
+		for {
+			select {
+			case <-s.ctx.Done():
+				return s.ctx.Err()
+			case v, ok := <-ch:
+				if !ok {
+					return nil
+				}
+				if err := emit(v); err != nil {
+					return err
+				}
+			}
+		}
+	})
+}
+
+// Tick emits value every interval, the first one interval after the
+// source starts, until its context ends. Ticks keep to the schedule of a
+// time.Ticker: a slow downstream does not make them drift, and ticks it
+// could not take in time are dropped rather than queued.
+func Tick[T any](interval time.Duration, value T) Source[T] {
+	return newSource(func(s scope, emit func(T) error) error {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.ctx.Done():
+				return s.ctx.Err()
+			case <-t.C:
+				if err := emit(value); err != nil {
+					return err
+				}
+			}
+		}
+	})
+}
+
+// Through returns the Source of src's values passed through f: Akka's
+// source.via(flow).
+func Through[A, B any](src Source[A], f Flow[A, B]) Source[B] {
+	return newSource(func(s scope, emit func(B) error) error {
+		result := make(chan error, 1)
+		in := f.materialize(s, outlet[B]{
+			emit: emit,
+			complete: func(err error) {
+				select {
+				case result <- err:
+				default:
+				}
+			},
+		})
+		err := src.start(s, in.push)
+		if err != nil {
+			return err
+		}
+		in.close()
+		select {
+		case err = <-result:
+			return err
+		case <-s.ctx.Done():
+			return s.ctx.Err()
+		}
+	})
+}
+
+// Collect runs src with ctx and returns what it emitted, once it completes
+// or fails or ctx ends. It is meant for tests and examples.
+func (src Source[T]) Collect(ctx context.Context) ([]T, error) {
+	var out []T
+	r := Start(ctx, Wrap(Ignore[struct{}](), src), func(v T) error {
+		out = append(out, v)
+		return nil
+	})
+	select {
+	case <-r.Done():
+	case <-ctx.Done():
+	}
+	return out, r.Stop()
+}

@@ -1,0 +1,69 @@
+package flow
+
+import (
+	"context"
+	"sync"
+)
+
+// A running stage receives input through an inlet and sends output to an
+// outlet. The rules every stage keeps:
+//
+//   - inlet.push and inlet.close are called from one goroutine at a time,
+//     and push is never called after close.
+//   - outlet.emit is called from one goroutine at a time; it blocks until
+//     the value has been taken downstream (back-pressure). A non-nil error
+//     means downstream has stopped: stop producing and return it.
+//   - A push that fails returns the error; the caller fails the flow. A
+//     stage producing on its own goroutine reports its end with
+//     outlet.complete (nil: completed; else failed).
+type inlet[T any] struct {
+	push  func(T) error
+	close func()
+}
+
+type outlet[T any] struct {
+	emit     func(T) error
+	complete func(error)
+}
+
+// scope is what a running flow shares among its stages: the context that
+// ends with the flow, the goroutines it must wait for, and the hooks that
+// run once it has stopped.
+type scope struct {
+	ctx context.Context
+	run *runState
+}
+
+type runState struct {
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	hooks []func(error)
+	fail  func(error)
+}
+
+// spawn runs fn on a goroutine the running flow waits for when it stops. A
+// panic in fn fails the flow instead of crashing the process.
+func (s scope) spawn(fn func()) {
+	s.run.wg.Add(1)
+	go func() {
+		defer s.run.wg.Done()
+		defer s.recoverInto()
+		fn()
+	}()
+}
+
+// recoverInto turns a panic on the current goroutine into the flow's
+// failure. It must be deferred directly.
+func (s scope) recoverInto() {
+	if v := recover(); v != nil {
+		s.run.fail(panicError(v))
+	}
+}
+
+// onStop registers fn to run once the flow has stopped and every goroutine
+// it started has ended, with the reason it stopped.
+func (s scope) onStop(fn func(error)) {
+	s.run.mu.Lock()
+	s.run.hooks = append(s.run.hooks, fn)
+	s.run.mu.Unlock()
+}

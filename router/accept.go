@@ -1,0 +1,115 @@
+package router
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/transformer"
+)
+
+// Accept returns the handler of a socket that is always accepted: Play's
+// WebSocket.accept. newFlow builds the flow for each connection from the
+// handshake request (headers, cookies, query and path parameters); t
+// turns frames into the flow's input and its output into frames.
+//
+// A request that is not a WebSocket upgrade gets 426; one from a foreign
+// Origin gets 403 (see WithOrigins).
+func Accept[In, Out any](t transformer.Transformer[In, Out], newFlow func(*http.Request) flow.Flow[In, Out], opts ...Option) http.Handler {
+	return AcceptOrResult(t, func(r *http.Request) (flow.Flow[In, Out], error) {
+		return newFlow(r), nil
+	}, opts...)
+}
+
+// AcceptOrResult returns the handler of a socket that may be refused
+// before the upgrade: Play's WebSocket.acceptOrResult. When newFlow
+// returns an error made by Reject, the client gets that status and text
+// body and no socket is opened; any other error gets 500 and goes to the
+// log.
+func AcceptOrResult[In, Out any](t transformer.Transformer[In, Out], newFlow func(*http.Request) (flow.Flow[In, Out], error), opts ...Option) http.Handler {
+	return &handler[In, Out]{t: t, newFlow: newFlow, cfg: newConfig(opts)}
+}
+
+type handler[In, Out any] struct {
+	t       transformer.Transformer[In, Out]
+	newFlow func(*http.Request) (flow.Flow[In, Out], error)
+	cfg     *config
+}
+
+var (
+	errFull         = Reject(http.StatusServiceUnavailable, "503 service unavailable: too many open connections")
+	errShuttingDown = Reject(http.StatusServiceUnavailable, "503 service unavailable: shutting down")
+)
+
+// ServeHTTP checks the handshake, builds the flow, upgrades the connection
+// and serves the socket until it has closed.
+func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !isUpgrade(r) {
+		w.Header().Set("Upgrade", "websocket")
+		writeText(w, http.StatusUpgradeRequired, "426 upgrade required: this URL serves WebSocket connections only")
+		return
+	}
+	if !originAllowed(r, h.cfg.originPatterns) {
+		writeText(w, http.StatusForbidden, "403 forbidden: origin not allowed")
+		return
+	}
+	f, err := h.buildFlow(r)
+	if err != nil {
+		h.refuse(w, r, err)
+		return
+	}
+	m := &member{}
+	if g := h.cfg.group; g != nil {
+		if err := g.join(m); err != nil {
+			h.refuse(w, r, err)
+			return
+		}
+		defer g.leave(m)
+	}
+	if h.cfg.writeTimeout > 0 {
+		w = &timeoutWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout}
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:       h.cfg.subprotocols,
+		InsecureSkipVerify: true, // originAllowed has checked the Origin
+		CompressionMode:    websocket.CompressionMode(h.cfg.compression),
+	})
+	if err != nil {
+		h.cfg.logger.Info("websocket handshake failed", "route", r.Pattern, "remote", r.RemoteAddr, "error", err)
+		return
+	}
+	conn.SetReadLimit(h.cfg.readLimit)
+	s := &socket[In, Out]{conn: conn, t: h.t, cfg: h.cfg, ended: make(chan struct{})}
+	m.attach(s)
+	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
+	if p := conn.Subprotocol(); p != "" {
+		attrs = append(attrs, "subprotocol", p)
+	}
+	h.cfg.logger.Info("websocket open", attrs...)
+	began := time.Now()
+	reason := s.serve(f)
+	logEnd(h.cfg.logger, attrs, reason, began)
+}
+
+// buildFlow calls newFlow, turning a panic into an error.
+func (h *handler[In, Out]) buildFlow(r *http.Request) (f flow.Flow[In, Out], err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &flow.PanicError{Value: p}
+		}
+	}()
+	return h.newFlow(r)
+}
+
+// refuse answers the handshake with err's Rejection, or 500.
+func (h *handler[In, Out]) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	var rej *Rejection
+	if errors.As(err, &rej) {
+		writeText(w, rej.Status, rej.Body)
+		return
+	}
+	h.cfg.logger.Error("websocket flow factory failed", "route", r.Pattern, "remote", r.RemoteAddr, "error", err)
+	writeText(w, http.StatusInternalServerError, "500 internal server error")
+}

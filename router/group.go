@@ -1,0 +1,149 @@
+package router
+
+import (
+	"context"
+	"sync"
+)
+
+// Group tracks the open sockets of one or more handlers (WithGroup): it
+// caps how many may be open at once and shuts them down gracefully.
+// http.Server.Shutdown does not see hijacked connections; Group.Shutdown
+// does. A Group is safe for concurrent use.
+type Group struct {
+	max     int
+	mu      sync.Mutex
+	open    map[*member]struct{}
+	closing bool
+	wg      sync.WaitGroup
+}
+
+// member is one open socket as its group sees it.
+type member struct {
+	mu   sync.Mutex
+	sock stopper // nil until the socket runs
+	want stopKind
+}
+
+// stopper is a running socket as its group stops it.
+type stopper interface {
+	goAway() // close with 1001 after what was emitted has been written
+	drop()   // close the connection at once
+}
+
+// stopKind is what a Shutdown asks of a member; the stronger wins.
+type stopKind int
+
+const (
+	keepOpen stopKind = iota
+	goAway
+	drop
+)
+
+func (k stopKind) apply(s stopper) {
+	switch k {
+	case goAway:
+		s.goAway()
+	case drop:
+		s.drop()
+	}
+}
+
+// attach connects m to its running socket. A Shutdown that came before it
+// takes effect now.
+func (m *member) attach(s stopper) {
+	m.mu.Lock()
+	m.sock = s
+	want := m.want
+	m.mu.Unlock()
+	want.apply(s)
+}
+
+// stop asks m's socket to stop, or remembers it until attach.
+func (m *member) stop(k stopKind) {
+	m.mu.Lock()
+	s := m.sock
+	if s == nil && k > m.want {
+		m.want = k
+	}
+	m.mu.Unlock()
+	if s != nil {
+		k.apply(s)
+	}
+}
+
+// NewGroup returns a Group that admits at most maxConns open sockets
+// (0: no limit). A handshake beyond the limit gets HTTP 503.
+func NewGroup(maxConns int) *Group {
+	return &Group{max: maxConns, open: make(map[*member]struct{})}
+}
+
+// Len returns the number of open sockets.
+func (g *Group) Len() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.open)
+}
+
+// join admits m, or reports why not: errFull or errShuttingDown.
+func (g *Group) join(m *member) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closing {
+		return errShuttingDown
+	}
+	if g.max > 0 && len(g.open) >= g.max {
+		return errFull
+	}
+	g.open[m] = struct{}{}
+	g.wg.Add(1)
+	return nil
+}
+
+func (g *Group) leave(m *member) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.open[m]; ok {
+		delete(g.open, m)
+		g.wg.Done()
+	}
+}
+
+// Shutdown refuses new sockets with 503, sends every open socket a close
+// 1001 "going away" once what its flow already emitted has been written,
+// and waits for them all to close. When ctx ends first, the sockets still
+// open are dropped and Shutdown returns ctx's error after they are gone.
+func (g *Group) Shutdown(ctx context.Context) error {
+	g.mu.Lock()
+	g.closing = true
+	members := g.snapshot()
+	g.mu.Unlock()
+	for _, m := range members {
+		m.stop(goAway)
+	}
+	done := make(chan struct{})
+	go func() {
+		g.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	g.mu.Lock()
+	members = g.snapshot()
+	g.mu.Unlock()
+	for _, m := range members {
+		m.stop(drop)
+	}
+	<-done
+	return ctx.Err()
+}
+
+func (g *Group) snapshot() []*member {
+	ms := make([]*member, 0, len(g.open))
+	for m := range g.open {
+		ms = append(ms, m)
+	}
+	return ms
+}
