@@ -1,0 +1,117 @@
+package flow
+
+import (
+	"context"
+
+	"github.com/wsflow/wsflow/message"
+)
+
+// Overflow is what an actor's mailbox does with a message that arrives
+// when it is full.
+type Overflow int
+
+// The overflow policies.
+const (
+	// Backpressure makes the sender wait: the socket stops reading until
+	// the actor takes a message. Nothing is lost. The default.
+	Backpressure Overflow = iota
+	// DropNewest discards the message that arrived.
+	DropNewest
+	// DropOldest discards the oldest message in the mailbox to make room.
+	DropOldest
+	// FailOnOverflow closes the socket with 1008 "mailbox overflow".
+	FailOnOverflow
+)
+
+// DefaultMailboxSize is the size of an actor's mailbox unless
+// WithMailbox says otherwise.
+const DefaultMailboxSize = 16
+
+// ActorOption configures an Actor.
+type ActorOption func(*actorConfig)
+
+type actorConfig struct {
+	size     int
+	overflow Overflow
+}
+
+// WithMailbox sets the actor's mailbox size (at least 1) and what it
+// does when full.
+func WithMailbox(size int, policy Overflow) ActorOption {
+	return func(c *actorConfig) {
+		c.size = max(size, 1)
+		c.overflow = policy
+	}
+}
+
+// Outbox sends an actor's messages to the socket. It is safe for use by
+// several goroutines.
+type Outbox[T any] struct{ emit func(T) error }
+
+// Send sends v, waiting while the peer is not taking messages. An error
+// means the socket has closed: the actor should return.
+func (o Outbox[T]) Send(v T) error { return o.emit(v) }
+
+// ErrMailboxOverflow closes a socket whose actor's mailbox overflowed
+// under FailOnOverflow.
+var ErrMailboxOverflow = message.NewCloseError(message.PolicyViolation, "mailbox overflow")
+
+// Actor runs one actor per connection: Play's ActorFlow.actorRef. act runs
+// on a goroutine of its own with the connection's context; it receives the
+// peer's messages from mailbox, which is closed when the peer has closed,
+// and sends with out. Its state is its own local variables: no locks
+// needed.
+//
+// act returning ends the socket: nil closes it with 1000, a
+// *message.CloseError with its code, any other error with 1011. When the
+// socket closes first, ctx ends and act should return. To run code once
+// the socket has closed (Play's postStop), use OnDone on the returned
+// Flow.
+func Actor[In, Out any](act func(ctx context.Context, mailbox <-chan In, out Outbox[Out]) error, opts ...ActorOption) Flow[In, Out] {
+	cfg := actorConfig{size: DefaultMailboxSize}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return Flow[In, Out]{open: func(s scope, out outlet[Out]) inlet[In] {
+		mailbox := make(chan In, cfg.size)
+		outbox := Outbox[Out]{emit: serialize(out.emit)}
+		s.spawn(func() { out.complete(act(s.ctx, mailbox, outbox)) })
+		return inlet[In]{
+			push:  func(v In) error { return deliver(s.ctx, mailbox, v, cfg.overflow) },
+			close: func() { close(mailbox) },
+		}
+	}}
+}
+
+// deliver puts v in mailbox according to policy.
+func deliver[T any](ctx context.Context, mailbox chan T, v T, policy Overflow) error {
+	select {
+	case mailbox <- v:
+		return nil
+	default:
+	}
+	switch policy {
+	case DropNewest:
+		return nil
+	case DropOldest:
+		for {
+			select {
+			case mailbox <- v:
+				return nil
+			default:
+			}
+			select {
+			case <-mailbox:
+			default:
+			}
+		}
+	case FailOnOverflow:
+		return ErrMailboxOverflow
+	}
+	select {
+	case mailbox <- v:
+		return nil
+	case <-ctx.Done():
+		return ErrStopped
+	}
+}
