@@ -35,9 +35,16 @@ type Outbound[T any] struct {
 func (out *Outbound[T]) Write(v T) error { return out.emit(v) }
 
 // Close closes the socket with code and reason once what was written has
-// been sent. A code that may not be sent becomes 1011.
+// been sent. A code that may not be sent becomes 1011. Close(1000, "")
+// completes the flow as a source completing does.
 func (out *Outbound[T]) Close(code message.Code, reason string) {
-	out.once.Do(func() { out.complete(message.NewCloseError(code, reason)) })
+	out.once.Do(func() {
+		if code == message.NormalClosure && reason == "" {
+			out.complete(nil)
+			return
+		}
+		out.complete(message.NewCloseError(code, reason))
+	})
 }
 
 // Callbacks makes a socket of callbacks: Play Java's

@@ -1,0 +1,130 @@
+package flow_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/flow"
+)
+
+// member is one running hub member and what it has received.
+type member struct {
+	r    *flow.Running[string]
+	mu   sync.Mutex
+	got  []string
+	seen chan struct{}
+}
+
+func join(h *flow.Hub[string], name string) *member {
+	m := &member{seen: make(chan struct{}, 1<<16)}
+	f := flow.Via(flow.Map(func(s string) string { return name + ": " + s }),
+		h.Join(flow.Announce("* "+name+" joined", "* "+name+" left")))
+	m.r = flow.Start(context.Background(), f, func(v string) error {
+		m.mu.Lock()
+		m.got = append(m.got, v)
+		m.mu.Unlock()
+		m.seen <- struct{}{}
+		return nil
+	})
+	return m
+}
+
+func (m *member) waitFor(t *testing.T, n int) []string {
+	t.Helper()
+	for {
+		m.mu.Lock()
+		got := append([]string(nil), m.got...)
+		m.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		receive(t, m.seen)
+	}
+}
+
+func TestHubOneOrderForAll(t *testing.T) {
+	h := flow.NewHub[string]()
+	names := []string{"ann", "bob", "cy"}
+	var members []*member
+	for _, n := range names {
+		members = append(members, join(h, n))
+	}
+	const each = 300
+	var wg sync.WaitGroup
+	for i, m := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range each {
+				require.NoError(t, m.r.Push(fmt.Sprint(names[i], j)))
+			}
+		}()
+	}
+	wg.Wait()
+	// The last joiner sees its own join and everything after it.
+	total := 1 + len(names)*each
+	want := members[2].waitFor(t, total)
+	require.Equal(t, "* cy joined", want[0])
+	for i, m := range members[:2] {
+		got := m.waitFor(t, total+len(names)-1-i) // earlier joiners also saw later joins
+		require.Len(t, got, total+len(names)-1-i)
+		require.Equal(t, want, got[len(got)-total:])
+	}
+	// Each member's own messages arrive in the order it sent them.
+	for i, n := range names {
+		next := 0
+		for _, v := range want {
+			if v == fmt.Sprintf("%s: %s%d", n, n, next) {
+				next++
+			}
+		}
+		require.Equal(t, each, next, "member %d", i)
+	}
+	for _, m := range members {
+		m.r.Stop()
+	}
+	require.Equal(t, 0, h.Len())
+}
+
+func TestHubAnnouncesLeaving(t *testing.T) {
+	h := flow.NewHub[string]()
+	a := join(h, "ann")
+	b := join(h, "bob")
+	b.r.Stop()
+	require.Equal(t, []string{"* ann joined", "* bob joined", "* bob left"}, a.waitFor(t, 3))
+	a.r.Stop()
+}
+
+func TestHubClosesSlowMemberOnly(t *testing.T) {
+	h := flow.NewHub[string](flow.WithMemberBuffer(4))
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	slow := flow.Start(context.Background(), h.Join(), func(string) error {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-release
+		return nil
+	})
+	fast := join(h, "fast")
+	// The slow member's writer takes one message and blocks on it; four
+	// more fill its buffer; the next overflows it.
+	require.NoError(t, fast.r.Push("0"))
+	receive(t, entered)
+	fast.waitFor(t, 2)
+	for i := 1; i <= 5; i++ {
+		require.NoError(t, fast.r.Push(fmt.Sprint(i)))
+		fast.waitFor(t, 2+i) // the fast member keeps up
+	}
+	waitDone(t, slow)
+	close(release)
+	require.ErrorIs(t, slow.Stop(), flow.ErrTooSlow)
+	got := fast.waitFor(t, 7)
+	require.Equal(t, []string{"* fast joined", "fast: 0", "fast: 1", "fast: 2", "fast: 3", "fast: 4", "fast: 5"}, got)
+	require.Equal(t, 1, h.Len())
+	fast.r.Stop()
+}
