@@ -68,10 +68,8 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		defer g.leave(m)
 	}
-	if h.cfg.writeTimeout > 0 {
-		w = &timeoutWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout}
-	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	hw := &hijackWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout}
+	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       h.cfg.subprotocols,
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
 		CompressionMode:    websocket.CompressionMode(h.cfg.compression),
@@ -81,7 +79,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(h.cfg.readLimit)
-	s := &socket[In, Out]{conn: conn, t: h.t, cfg: h.cfg, ended: make(chan struct{})}
+	s := &socket[In, Out]{conn: conn, netConn: hw.conn, t: h.t, cfg: h.cfg, ended: make(chan struct{})}
 	m.attach(s)
 	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
 	if p := conn.Subprotocol(); p != "" {

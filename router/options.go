@@ -64,9 +64,11 @@ func WithSubprotocols(protocols ...string) Option {
 // CompressionDisabled).
 func WithCompression(mode Compression) Option { return func(c *config) { c.compression = mode } }
 
-// WithKeepAlive sets the interval between pings (default 30s; 0 disables
-// them). A peer whose pong has not come back by the next ping is dropped,
-// and its flow completes.
+// WithKeepAlive sets the keep-alive interval (default 30s; 0 disables
+// it). At each tick a peer that has sent nothing since the previous one is
+// pinged; one whose pong has not come back by the next tick is dropped,
+// and its flow completes. A peer that keeps sending is alive and is not
+// pinged.
 func WithKeepAlive(interval time.Duration) Option {
 	return func(c *config) { c.keepAlive = interval }
 }

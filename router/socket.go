@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -25,12 +27,14 @@ import (
 // shutdown, a missing pong), sends the close frame that ending calls for,
 // stops the flow and waits for the reader.
 type socket[In, Out any] struct {
-	conn    *websocket.Conn
-	t       transformer.Transformer[In, Out]
-	cfg     *config
-	endOnce sync.Once
-	ended   chan struct{}
-	reason  error // why the socket ends; set before ended is closed
+	conn     *websocket.Conn
+	netConn  net.Conn     // the hijacked connection under conn
+	received atomic.Int64 // messages read: proof of life for keep-alive
+	t        transformer.Transformer[In, Out]
+	cfg      *config
+	endOnce  sync.Once
+	ended    chan struct{}
+	reason   error // why the socket ends; set before ended is closed
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -106,6 +110,7 @@ func (s *socket[In, Out]) read(running *flow.Running[In]) {
 			s.end(decodeEnded(err))
 			return
 		}
+		s.received.Add(1)
 		if running.Push(v) != nil {
 			return // the flow has ended; supervise closes the socket
 		}
@@ -150,7 +155,15 @@ func (s *socket[In, Out]) emit(v Out) error {
 	return nil
 }
 
-// supervise waits until the socket ends, pinging the peer meanwhile.
+// supervise waits until the socket ends, keeping the peer alive
+// meanwhile.
+//
+// Keep-alive pings a peer only when nothing has come from it since the
+// last tick: a peer that is sending is alive, and pinging it while it
+// waits for its own writes to drain could deadlock a client that answers
+// pings from its reading goroutine (as coder/websocket's does). A peer
+// that has sent nothing, and whose pong to the previous ping has not come
+// back, is dropped.
 func (s *socket[In, Out]) supervise(running *flow.Running[In]) {
 	var tick <-chan time.Time
 	if s.cfg.keepAlive > 0 {
@@ -164,6 +177,7 @@ func (s *socket[In, Out]) supervise(running *flow.Running[In]) {
 	defer cancelPing()
 	pong := make(chan error, 1)
 	pinging := false
+	seen := s.received.Load()
 	for {
 		select {
 		case <-running.Done():
@@ -172,6 +186,10 @@ func (s *socket[In, Out]) supervise(running *flow.Running[In]) {
 		case <-s.ended:
 			return
 		case <-tick:
+			if n := s.received.Load(); n != seen {
+				seen = n
+				continue
+			}
 			if pinging {
 				s.end(&connGone{code: message.AbnormalClosure, err: errNoPong})
 				return
@@ -208,9 +226,13 @@ func (s *socket[In, Out]) closeConn() {
 // has been written.
 func (s *socket[In, Out]) goAway() { s.end(errGoingAway) }
 
-// drop closes the connection at once, whatever it was doing.
+// drop closes the connection at once, whatever it was doing. It closes
+// the hijacked connection itself: coder/websocket's CloseNow waits for a
+// close handshake already under way, which a silent peer stretches to
+// five seconds.
 func (s *socket[In, Out]) drop() {
 	s.end(&connGone{code: message.AbnormalClosure, err: errDropped})
+	s.netConn.Close()
 	s.conn.CloseNow()
 }
 
