@@ -135,8 +135,8 @@ func (r *Running[In]) finish(err error) {
 }
 
 // Collect runs f with ctx over the elements of in, then closes its input,
-// and returns what it emitted once its output has ended. It is meant for
-// tests and examples.
+// and returns what it emitted once its output has ended, or once ctx has
+// ended (then with ctx.Err()). It is meant for tests and examples.
 func Collect[In, Out any](ctx context.Context, f Flow[In, Out], in []In) ([]Out, error) {
 	var mu sync.Mutex
 	var out []Out
@@ -152,11 +152,14 @@ func Collect[In, Out any](ctx context.Context, f Flow[In, Out], in []In) ([]Out,
 		}
 	}
 	r.CloseInput()
+	var err error
 	select {
 	case <-r.Done():
+		err = r.Stop()
 	case <-ctx.Done():
+		r.Stop()
+		err = ctx.Err()
 	}
-	err := r.Stop()
 	mu.Lock()
 	defer mu.Unlock()
 	return out, err

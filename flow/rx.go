@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/reactivex/rxgo/v2"
 )
@@ -12,7 +13,7 @@ import (
 // context and must pass it to rxgo (rxgo.WithContext(ctx)) in every
 // operator it applies, so that the observable's goroutines end with the
 // run. An error item fails the source; an item whose value is not a T
-// fails it too.
+// fails it too (a nil item is the zero T when T can be nil).
 func FromObservable[T any](newObservable func(ctx context.Context) rxgo.Observable) Source[T] {
 	return newSource(func(s scope, emit func(T) error) error {
 		ctx, cancel := context.WithCancel(s.ctx)
@@ -29,9 +30,8 @@ func drain[T any](ctx context.Context, obs rxgo.Observable, emit func(T) error) 
 			return item.E
 		}
 		v, ok := item.V.(T)
-		if !ok {
-			var want T
-			return fmt.Errorf("flow: observable emitted %T, want %T", item.V, want)
+		if !ok && (item.V != nil || !nilable[T]()) {
+			return fmt.Errorf("flow: observable emitted %T, want %v", item.V, reflect.TypeFor[T]())
 		}
 		if err := emit(v); err != nil {
 			return err
@@ -82,12 +82,20 @@ func ViaObservable[In, Out any](apply func(ctx context.Context, in rxgo.Observab
 	return Flow[In, Out]{open: func(s scope, out outlet[Out]) inlet[In] {
 		ch := make(chan rxgo.Item)
 		obs := apply(s.ctx, rxgo.FromChannel(ch, rxgo.WithContext(s.ctx)))
-		s.spawn(func() { out.complete(drain(s.ctx, obs, out.emit)) })
+		// drained is closed once the output has ended (and been reported):
+		// after that nothing reads ch, and a push must not wait for it.
+		drained := make(chan struct{})
+		s.spawn(func() {
+			out.complete(drain(s.ctx, obs, out.emit))
+			close(drained)
+		})
 		return inlet[In]{
 			push: func(v In) error {
 				select {
 				case ch <- rxgo.Of(v):
 					return nil
+				case <-drained:
+					return ErrStopped
 				case <-s.ctx.Done():
 					return ErrStopped
 				}
@@ -95,4 +103,14 @@ func ViaObservable[In, Out any](apply func(ctx context.Context, in rxgo.Observab
 			close: func() { close(ch) },
 		}
 	}}
+}
+
+// nilable reports whether nil is a value of T: a nil item is then T's zero
+// value.
+func nilable[T any]() bool {
+	switch reflect.TypeFor[T]().Kind() {
+	case reflect.Interface, reflect.Pointer, reflect.Map, reflect.Slice, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	}
+	return false
 }

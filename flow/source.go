@@ -94,17 +94,29 @@ func Tick[T any](interval time.Duration, value T) Source[T] {
 // source.via(flow).
 func Through[A, B any](src Source[A], f Flow[A, B]) Source[B] {
 	return newSource(func(s scope, emit func(B) error) error {
+		// f's output may end while src still runs (a Wrap whose source
+		// completes, an rxgo Take, a failure on f's own goroutine): then
+		// src is cancelled, and f's outcome is the result.
+		ctx, cancel := context.WithCancel(s.ctx)
+		defer cancel()
+		inner := scope{ctx: ctx, run: s.run}
 		result := make(chan error, 1)
-		in := f.materialize(s, outlet[B]{
+		in := f.materialize(inner, outlet[B]{
 			emit: emit,
 			complete: func(err error) {
 				select {
 				case result <- err:
 				default:
 				}
+				cancel()
 			},
 		})
-		err := src.start(s, in.push)
+		err := src.start(inner, in.push)
+		select {
+		case ferr := <-result:
+			return ferr
+		default:
+		}
 		if err != nil {
 			return err
 		}
@@ -119,7 +131,8 @@ func Through[A, B any](src Source[A], f Flow[A, B]) Source[B] {
 }
 
 // Collect runs src with ctx and returns what it emitted, once it completes
-// or fails or ctx ends. It is meant for tests and examples.
+// or fails or ctx ends (then with ctx.Err()). It is meant for tests and
+// examples.
 func (src Source[T]) Collect(ctx context.Context) ([]T, error) {
 	var out []T
 	r := Start(ctx, Wrap(Ignore[struct{}](), src), func(v T) error {
@@ -128,7 +141,10 @@ func (src Source[T]) Collect(ctx context.Context) ([]T, error) {
 	})
 	select {
 	case <-r.Done():
+		err := r.Stop() // before reading out: Stop waits for the source
+		return out, err
 	case <-ctx.Done():
+		r.Stop()
+		return out, ctx.Err()
 	}
-	return out, r.Stop()
 }

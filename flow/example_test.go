@@ -1,0 +1,170 @@
+package flow_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/reactivex/rxgo/v2"
+
+	"github.com/wsflow/wsflow/flow"
+)
+
+// The echo socket that greets: Play's Flow[String].map("Hello, " + _).
+func ExampleMap() {
+	hello := flow.Map(func(m string) string { return "Hello, " + m })
+
+	out, err := flow.Collect(context.Background(), hello, []string{"Alice", "Bob"})
+	fmt.Println(out, err)
+	// Output: [Hello, Alice Hello, Bob] <nil>
+}
+
+// Via chains stages; consecutive function stages fuse into one call.
+func ExampleVia() {
+	shout := flow.Via(
+		flow.Map(strings.TrimSpace),
+		flow.Via(flow.Map(strings.ToUpper), flow.Map(func(s string) string { return s + "!" })),
+	)
+
+	out, err := flow.Collect(context.Background(), shout, []string{" hi ", "bye"})
+	fmt.Println(out, err)
+	// Output: [HI! BYE!] <nil>
+}
+
+func ExampleFilter() {
+	nonEmpty := flow.Filter(func(s string) bool { return s != "" })
+
+	out, err := flow.Collect(context.Background(), nonEmpty, []string{"a", "", "b", ""})
+	fmt.Println(out, err)
+	// Output: [a b] <nil>
+}
+
+// The "Hello!" socket of Play 2.0: ignore what the peer sends, say hello,
+// and complete, which closes the socket with 1000.
+func ExampleWrap() {
+	hello := flow.Wrap(flow.Ignore[string](), flow.Just("Hello!"))
+
+	// What a connection does: start the flow, push what arrives, write
+	// what comes out.
+	r := flow.Start(context.Background(), hello, func(m string) error {
+		fmt.Println("send:", m)
+		return nil
+	})
+	_ = r.Push("anyone there?") // ignored
+	<-r.Done()
+	fmt.Println("ended:", r.Stop())
+	// Output:
+	// send: Hello!
+	// ended: <nil>
+}
+
+// Through passes a source's elements through a flow.
+func ExampleThrough() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	evens := flow.Through(flow.Just(1, 2, 3, 4, 5, 6), flow.Filter(func(v int) bool { return v%2 == 0 }))
+
+	out, err := evens.Collect(ctx)
+	fmt.Println(out, err)
+	// Output: [2 4 6] <nil>
+}
+
+// Tick runs until its context ends; here rxgo's Take ends the stream after
+// three ticks, and the context's timeout is only a safety net.
+func ExampleTick() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	three := flow.Through(flow.Tick(10*time.Millisecond, "tick"),
+		flow.ViaObservable[string, string](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+			return in.Take(3, rxgo.WithContext(ctx))
+		}))
+
+	out, err := three.Collect(ctx)
+	fmt.Println(out, err)
+	// Output: [tick tick tick] <nil>
+}
+
+func ExampleFromObservable() {
+	squares := flow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
+		return rxgo.Range(1, 4, rxgo.WithContext(ctx)).
+			Map(func(_ context.Context, v any) (any, error) { return v.(int) * v.(int), nil }, rxgo.WithContext(ctx))
+	})
+
+	out, err := squares.Collect(context.Background())
+	fmt.Println(out, err)
+	// Output: [1 4 9 16] <nil>
+}
+
+func ExampleSource_Observable() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	for item := range flow.Just("a", "b", "c").Observable(ctx).Observe(rxgo.WithContext(ctx)) {
+		fmt.Println(item.V, item.E)
+	}
+	// Output:
+	// a <nil>
+	// b <nil>
+	// c <nil>
+}
+
+func ExampleViaObservable() {
+	lengths := flow.ViaObservable[string, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+		return in.Map(func(_ context.Context, v any) (any, error) { return len(v.(string)), nil }, rxgo.WithContext(ctx))
+	})
+
+	out, err := flow.Collect(context.Background(), lengths, []string{"a", "bb", "ccc"})
+	fmt.Println(out, err)
+	// Output: [1 2 3] <nil>
+}
+
+func ExampleCollect() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	double := flow.Map(func(v int) int { return 2 * v })
+
+	out, err := flow.Collect(ctx, double, []int{1, 2, 3})
+	fmt.Println(out, err)
+	// Output: [2 4 6] <nil>
+}
+
+func ExampleSource_Collect() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	out, err := flow.Just("x", "y").Collect(ctx)
+	fmt.Println(out, err)
+	// Output: [x y] <nil>
+}
+
+// OnDone runs once the flow has stopped, with the reason.
+func ExampleFlow_OnDone() {
+	f := flow.Map(strings.ToUpper).OnDone(func(err error) { fmt.Println("done:", err) })
+
+	out, err := flow.Collect(context.Background(), f, []string{"a"})
+	fmt.Println(out, err)
+	// Output:
+	// done: <nil>
+	// [A] <nil>
+}
+
+// A sink that prints what it receives and learns how the socket ended:
+// Play 2.0's Iteratee.foreach(println).mapDone.
+func ExampleForEach() {
+	in := flow.ForEach(func(m string) { fmt.Println("received:", m) }).
+		OnDone(func(err error) { fmt.Println("disconnected:", err) })
+	f := flow.Wrap(in, flow.FromChannel(make(chan string)))
+
+	r := flow.Start(context.Background(), f, func(string) error { return nil })
+	_ = r.Push("one")
+	_ = r.Push("two")
+	r.Stop() // as when the peer goes away
+	// Output:
+	// received: one
+	// received: two
+	// disconnected: context canceled
+}
