@@ -14,6 +14,7 @@ import (
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
 )
 
@@ -27,24 +28,21 @@ func TestEchoAndHello(t *testing.T) {
 	hello := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Map(func(m string) string { return "Hello, " + m })
 	})
-	c := dial(t, serve(t, hello))
+	c := wstest.Serve(t, hello).Dial(t, "/")
 	for _, m := range []string{"world", "", "héllo ✓"} {
-		send(t, c, websocket.MessageText, m)
-		expectText(t, c, "Hello, "+m)
+		c.SendText(m)
+		c.ExpectText("Hello, " + m)
 	}
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	c.Close()
 }
 
 func TestBytesEcho(t *testing.T) {
 	h := router.Accept(transformer.Bytes(), func(*http.Request) flow.Flow[[]byte, []byte] {
 		return flow.Identity[[]byte]()
 	})
-	c := dial(t, serve(t, h))
-	send(t, c, websocket.MessageBinary, "\x00\xff\x01")
-	typ, p, err := c.Read(testCtx(t))
-	require.NoError(t, err)
-	require.Equal(t, websocket.MessageBinary, typ)
-	require.Equal(t, []byte("\x00\xff\x01"), p)
+	c := wstest.Serve(t, h).Dial(t, "/")
+	c.SendBinary([]byte("\x00\xff\x01"))
+	c.ExpectBinary([]byte("\x00\xff\x01"))
 }
 
 func TestCloseRules(t *testing.T) {
@@ -59,11 +57,11 @@ func TestCloseRules(t *testing.T) {
 		typ     websocket.MessageType
 		payload string
 		code    websocket.StatusCode
-		reason  string
+		reason  string // "": any reason
 	}{
 		{"binary on a text socket", echo(), websocket.MessageBinary, "x", websocket.StatusUnsupportedData, "this socket accepts only text messages"},
 		{"invalid UTF-8", echo(), websocket.MessageText, "a\xffb", websocket.StatusInvalidFramePayloadData, "text message is not valid UTF-8"},
-		{"too big", echo(), websocket.MessageText, strings.Repeat("x", router.DefaultReadLimit+1), websocket.StatusMessageTooBig, anyReason},
+		{"too big", echo(), websocket.MessageText, strings.Repeat("x", router.DefaultReadLimit+1), websocket.StatusMessageTooBig, ""},
 		{"ordinary error", failing(errors.New("secret-detail")), websocket.MessageText, "x", websocket.StatusInternalError, "internal error"},
 		{"close error", failing(fmt.Errorf("wrapped: %w", message.NewCloseError(4001, "custom"))), websocket.MessageText, "x", 4001, "custom"},
 		{"panic", router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
@@ -72,9 +70,13 @@ func TestCloseRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := dial(t, serve(t, tt.handler))
-			send(t, c, tt.typ, tt.payload)
-			expectClose(t, c, tt.code, tt.reason)
+			c := wstest.Serve(t, tt.handler).Dial(t, "/")
+			c.Send(tt.typ, []byte(tt.payload))
+			if tt.reason == "" {
+				c.ExpectCloseCode(tt.code)
+			} else {
+				c.ExpectClose(tt.code, tt.reason)
+			}
 		})
 	}
 }
@@ -83,11 +85,11 @@ func TestReadLimitOption(t *testing.T) {
 	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Identity[string]()
 	}, router.WithReadLimit(10))
-	c := dial(t, serve(t, h))
-	send(t, c, websocket.MessageText, "0123456789")
-	expectText(t, c, "0123456789")
-	send(t, c, websocket.MessageText, "0123456789a")
-	expectClose(t, c, websocket.StatusMessageTooBig, anyReason)
+	c := wstest.Serve(t, h).Dial(t, "/")
+	c.SendText("0123456789")
+	c.ExpectText("0123456789")
+	c.SendText("0123456789a")
+	c.ExpectCloseCode(websocket.StatusMessageTooBig)
 }
 
 func TestOutputCompletesAfterFlushing(t *testing.T) {
@@ -98,11 +100,11 @@ func TestOutputCompletesAfterFlushing(t *testing.T) {
 	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Wrap(flow.Ignore[string](), flow.Just(msgs...))
 	})
-	c := dial(t, serve(t, h))
+	c := wstest.Serve(t, h).Dial(t, "/")
 	for _, m := range msgs {
-		expectText(t, c, m)
+		c.ExpectText(m)
 	}
-	expectClose(t, c, websocket.StatusNormalClosure, "")
+	c.ExpectClose(websocket.StatusNormalClosure, "")
 }
 
 func TestPeerCloseCompletesInputAndCancelsOutput(t *testing.T) {
@@ -114,10 +116,10 @@ func TestPeerCloseCompletesInputAndCancelsOutput(t *testing.T) {
 		never := flow.FromChannel(make(chan string))
 		return flow.Wrap(sink, never).OnDone(func(err error) { stopped <- err })
 	})
-	c := dial(t, serve(t, h))
-	send(t, c, websocket.MessageText, "a")
-	send(t, c, websocket.MessageText, "b")
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, "bye"))
+	c := wstest.Serve(t, h).Dial(t, "/")
+	c.SendText("a")
+	c.SendText("b")
+	c.CloseWith(websocket.StatusNormalClosure, "bye")
 	<-stopped
 	mu.Lock()
 	defer mu.Unlock()
@@ -129,9 +131,9 @@ func TestPeerDropsMidStream(t *testing.T) {
 	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Wrap(flow.Ignore[string](), flow.Tick(1e6, "tick")).OnDone(func(error) { close(stopped) })
 	})
-	c := dial(t, serve(t, h))
-	expectText(t, c, "tick")
-	require.NoError(t, c.CloseNow())
+	c := wstest.Serve(t, h).Dial(t, "/")
+	c.ExpectText("tick")
+	c.CloseNow()
 	<-stopped
 }
 
@@ -145,10 +147,9 @@ func TestHandshakeRefusals(t *testing.T) {
 		}
 		return flow.Identity[string](), nil
 	})
-	url := serve(t, secure)
-	httpURL := "http" + strings.TrimPrefix(url, "ws")
+	srv := wstest.Serve(t, secure)
 
-	resp, err := http.Get(httpURL + "/?user=x")
+	resp, err := http.Get(srv.HTTPURL("/?user=x"))
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -167,20 +168,17 @@ func TestHandshakeRefusals(t *testing.T) {
 		{"foreign origin", "?user=x", "http://evil.example", http.StatusForbidden, "403 forbidden: origin not allowed"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := &websocket.DialOptions{HTTPHeader: http.Header{}}
+			var opts []wstest.DialOption
 			if tt.origin != "" {
-				opts.HTTPHeader.Set("Origin", tt.origin)
+				opts = append(opts, wstest.Header("Origin", tt.origin))
 			}
-			_, resp, err := websocket.Dial(testCtx(t), url+"/"+tt.query, opts)
-			require.Error(t, err)
+			resp := srv.DialRefused(t, "/"+tt.query, opts...)
 			require.Equal(t, tt.status, resp.StatusCode)
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.Equal(t, tt.body+"\n", string(body))
-			require.NotContains(t, string(body), "secret-detail")
+			require.Equal(t, tt.body+"\n", resp.Body)
+			require.NotContains(t, resp.Body, "secret-detail")
 		})
 	}
-	c := dial(t, url+"/?user=x")
-	send(t, c, websocket.MessageText, "hi")
-	expectText(t, c, "hi")
+	c := srv.Dial(t, "/?user=x")
+	c.SendText("hi")
+	c.ExpectText("hi")
 }

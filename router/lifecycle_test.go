@@ -3,7 +3,6 @@ package router_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
 )
 
@@ -36,53 +36,42 @@ func TestShutdownFlushesThenGoesAway(t *testing.T) {
 		}))
 		return flow.Wrap(flow.Ignore[string](), src)
 	}, router.WithGroup(g))
-	url := serve(t, h)
-	conns := []*websocket.Conn{dial(t, url), dial(t, url), dial(t, url)}
+	srv := wstest.Serve(t, h)
+	conns := []*wstest.Conn{srv.Dial(t, "/"), srv.Dial(t, "/"), srv.Dial(t, "/")}
 	for range conns {
 		<-written
 	}
 	require.Equal(t, 3, g.Len())
 
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- g.Shutdown(testCtx(t)) }()
+	go func() { done <- g.Shutdown(ctx) }()
 	for _, c := range conns {
 		for i := range n {
-			expectText(t, c, fmt.Sprint("m", i))
+			c.ExpectText(fmt.Sprint("m", i))
 		}
-		expectGoingAwayAfter(t, c, fmt.Sprint("m", n))
+		// Close 1001, possibly after the last message.
+		if typ, p, closed := c.Next(); closed != nil {
+			require.Equal(t, websocket.StatusGoingAway, closed.Code)
+		} else {
+			require.Equal(t, websocket.MessageText, typ)
+			require.Equal(t, fmt.Sprint("m", n), string(p))
+			c.ExpectClose(websocket.StatusGoingAway, "going away")
+		}
 	}
 	require.NoError(t, <-done)
 	require.Equal(t, 0, g.Len())
-
-	_, resp, err := websocket.Dial(testCtx(t), url, nil)
-	require.Error(t, err)
-	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	resp.Body.Close()
-}
-
-// expectGoingAwayAfter expects close 1001, possibly after the message
-// last.
-func expectGoingAwayAfter(t *testing.T, c *websocket.Conn, last string) {
-	t.Helper()
-	typ, p, err := c.Read(testCtx(t))
-	if err == nil {
-		require.Equal(t, websocket.MessageText, typ)
-		require.Equal(t, last, string(p))
-	} else {
-		require.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err))
-		return
-	}
-	expectClose(t, c, websocket.StatusGoingAway, "going away")
+	require.Equal(t, http.StatusServiceUnavailable, srv.DialRefused(t, "/").StatusCode)
 }
 
 func TestShutdownDropsPeersThatDoNotCloseInTime(t *testing.T) {
 	g := router.NewGroup(0)
-	url := serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+	srv := wstest.Serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Identity[string]()
 	}, router.WithGroup(g)))
 	// A peer that never reads never answers the close frame.
-	c := dial(t, url)
-	send(t, c, websocket.MessageText, "x")
+	srv.Dial(t, "/").SendText("x")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	require.ErrorIs(t, g.Shutdown(ctx), context.Canceled)
@@ -91,22 +80,19 @@ func TestShutdownDropsPeersThatDoNotCloseInTime(t *testing.T) {
 
 func TestMaxConns(t *testing.T) {
 	g := router.NewGroup(2)
-	url := serve(t, echoWith(router.WithGroup(g)))
-	a, b := dial(t, url), dial(t, url)
-	_, resp, err := websocket.Dial(testCtx(t), url, nil)
-	require.Error(t, err)
+	srv := wstest.Serve(t, echoWith(router.WithGroup(g)))
+	a, b := srv.Dial(t, "/"), srv.Dial(t, "/")
+	resp := srv.DialRefused(t, "/")
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.Contains(t, string(body), "too many open connections")
+	require.Contains(t, resp.Body, "too many open connections")
 
-	require.NoError(t, a.Close(websocket.StatusNormalClosure, ""))
+	a.Close()
 	require.Eventually(t, func() bool { return g.Len() == 1 }, 10*time.Second, time.Millisecond)
-	c := dial(t, url)
-	send(t, c, websocket.MessageText, "ok")
-	expectText(t, c, "ok")
-	send(t, b, websocket.MessageText, "still")
-	expectText(t, b, "still")
+	c := srv.Dial(t, "/")
+	c.SendText("ok")
+	c.ExpectText("ok")
+	b.SendText("still")
+	b.ExpectText("still")
 }
 
 func echoWith(opts ...router.Option) http.Handler {
@@ -116,25 +102,23 @@ func echoWith(opts ...router.Option) http.Handler {
 }
 
 func TestKeepAliveKeepsAnsweringPeer(t *testing.T) {
-	url := serve(t, echoWith(router.WithKeepAlive(10*time.Millisecond)))
+	srv := wstest.Serve(t, echoWith(router.WithKeepAlive(10*time.Millisecond)))
 	pings := make(chan struct{}, 100)
-	c, _, err := websocket.Dial(testCtx(t), url, &websocket.DialOptions{
-		OnPingReceived: func(context.Context, []byte) bool {
+	c := srv.Dial(t, "/", wstest.Configure(func(o *websocket.DialOptions) {
+		o.OnPingReceived = func(context.Context, []byte) bool {
 			select {
 			case pings <- struct{}{}:
 			default:
 			}
 			return true
-		},
-	})
-	require.NoError(t, err)
-	defer c.CloseNow()
+		}
+	}))
 	// Reading in the background answers the pings.
 	got := make(chan string)
 	go func() {
 		defer close(got)
 		for {
-			_, p, err := c.Read(context.Background())
+			_, p, err := c.Conn().Read(context.Background())
 			if err != nil {
 				return
 			}
@@ -144,20 +128,20 @@ func TestKeepAliveKeepsAnsweringPeer(t *testing.T) {
 	for range 5 {
 		<-pings
 	}
-	send(t, c, websocket.MessageText, "alive")
+	c.SendText("alive")
 	require.Equal(t, "alive", <-got)
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	c.Close()
 	for range got {
 	}
 }
 
 func TestKeepAliveDropsSilentPeer(t *testing.T) {
 	stopped := make(chan error, 1)
-	url := serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+	srv := wstest.Serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Identity[string]().OnDone(func(err error) { stopped <- err })
 	}, router.WithKeepAlive(10*time.Millisecond)))
 	// This peer never reads, so it never answers a ping.
-	dial(t, url)
+	srv.Dial(t, "/")
 	<-stopped
 }
 
@@ -166,7 +150,7 @@ func TestWriteTimeoutDropsPeerThatNeverReads(t *testing.T) {
 	quit := make(chan struct{})
 	t.Cleanup(func() { close(quit) })
 	big := strings.Repeat("x", 32<<10)
-	url := serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+	srv := wstest.Serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		ch := make(chan string)
 		go func() {
 			for {
@@ -179,38 +163,33 @@ func TestWriteTimeoutDropsPeerThatNeverReads(t *testing.T) {
 		}()
 		return flow.Wrap(flow.Ignore[string](), flow.FromChannel(ch)).OnDone(func(err error) { stopped <- err })
 	}, router.WithKeepAlive(0), router.WithWriteTimeout(20*time.Millisecond)))
-	dial(t, url) // never reads
+	srv.Dial(t, "/") // never reads
 	require.Error(t, <-stopped)
 }
 
 func TestSubprotocol(t *testing.T) {
-	url := serve(t, echoWith(router.WithSubprotocols("v2.chat", "v1.chat")))
-	c, _, err := websocket.Dial(testCtx(t), url, &websocket.DialOptions{Subprotocols: []string{"v1.chat"}})
-	require.NoError(t, err)
-	defer c.CloseNow()
-	require.Equal(t, "v1.chat", c.Subprotocol())
+	srv := wstest.Serve(t, echoWith(router.WithSubprotocols("v2.chat", "v1.chat")))
+	c := srv.Dial(t, "/", wstest.Subprotocols("v1.chat"))
+	require.Equal(t, "v1.chat", c.Conn().Subprotocol())
 }
 
 func TestCompression(t *testing.T) {
-	url := serve(t, echoWith(router.WithCompression(router.CompressionContextTakeover)))
-	c, resp, err := websocket.Dial(testCtx(t), url, &websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
-	require.NoError(t, err)
-	defer c.CloseNow()
-	require.Contains(t, resp.Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate")
+	srv := wstest.Serve(t, echoWith(router.WithCompression(router.CompressionContextTakeover)))
+	c := srv.Dial(t, "/", wstest.Compression(websocket.CompressionContextTakeover))
+	require.Contains(t, c.Response().Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate")
 	msg := strings.Repeat("compressible ", 1000)
-	send(t, c, websocket.MessageText, msg)
-	expectText(t, c, msg)
+	c.SendText(msg)
+	c.ExpectText(msg)
 }
 
 func TestOrigins(t *testing.T) {
-	url := serve(t, echoWith(router.WithOrigins("*.example.com", "https://trusted.io")))
-	host := strings.TrimPrefix(url, "ws://")
+	srv := wstest.Serve(t, echoWith(router.WithOrigins("*.example.com", "https://trusted.io")))
 	for _, tt := range []struct {
 		origin string
 		ok     bool
 	}{
 		{"", true},
-		{"http://" + host, true},
+		{srv.HTTPURL(""), true},
 		{"https://app.example.com", true},
 		{"http://app.example.com", true},
 		{"https://trusted.io", true},
@@ -220,19 +199,15 @@ func TestOrigins(t *testing.T) {
 		{"null", false},
 	} {
 		t.Run(tt.origin, func(t *testing.T) {
-			h := http.Header{}
+			var opts []wstest.DialOption
 			if tt.origin != "" {
-				h.Set("Origin", tt.origin)
+				opts = append(opts, wstest.Header("Origin", tt.origin))
 			}
-			c, resp, err := websocket.Dial(testCtx(t), url, &websocket.DialOptions{HTTPHeader: h})
 			if tt.ok {
-				require.NoError(t, err)
-				c.CloseNow()
+				srv.Dial(t, "/", opts...).CloseNow()
 				return
 			}
-			require.Error(t, err)
-			require.Equal(t, http.StatusForbidden, resp.StatusCode)
-			resp.Body.Close()
+			require.Equal(t, http.StatusForbidden, srv.DialRefused(t, "/", opts...).StatusCode)
 		})
 	}
 }

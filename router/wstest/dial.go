@@ -1,0 +1,148 @@
+package wstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// DialOption configures a dial: the handshake request and the resulting
+// Conn.
+type DialOption func(*dialConfig)
+
+type dialConfig struct {
+	dial    websocket.DialOptions
+	timeout time.Duration
+}
+
+func newDialConfig(opts []DialOption) *dialConfig {
+	cfg := &dialConfig{timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(cfg)
+	}
+	return cfg
+}
+
+// Header adds a header to the handshake request, as http.Header.Add does:
+// Header("Origin", "https://app.example.com").
+func Header(key, value string) DialOption {
+	return func(c *dialConfig) {
+		if c.dial.HTTPHeader == nil {
+			c.dial.HTTPHeader = http.Header{}
+		}
+		c.dial.HTTPHeader.Add(key, value)
+	}
+}
+
+// Subprotocols offers subprotocols to the server, in order of preference;
+// Conn.Conn().Subprotocol() tells which one it chose.
+func Subprotocols(protocols ...string) DialOption {
+	return func(c *dialConfig) { c.dial.Subprotocols = append(c.dial.Subprotocols, protocols...) }
+}
+
+// Compression asks for permessage-deflate in the given mode (default
+// websocket.CompressionDisabled).
+func Compression(mode websocket.CompressionMode) DialOption {
+	return func(c *dialConfig) { c.dial.CompressionMode = mode }
+}
+
+// Timeout sets the bound of the dial and of each later step of the Conn
+// (default DefaultTimeout). When it passes, the step fails the test and,
+// as coder/websocket does with an expired context, the connection closes.
+func Timeout(d time.Duration) DialOption {
+	return func(c *dialConfig) { c.timeout = d }
+}
+
+// Configure changes the websocket.DialOptions of the dial directly, for
+// what the other options do not cover, such as OnPingReceived. It runs
+// after the options before it.
+func Configure(fn func(*websocket.DialOptions)) DialOption {
+	return func(c *dialConfig) { fn(&c.dial) }
+}
+
+// Dial opens a WebSocket connection to url (ws:// or wss://) and fails
+// the test if the handshake does not succeed. The connection is dropped
+// at the end of tb's test if it is still open, and reads messages of any
+// size.
+func Dial(tb TB, url string, opts ...DialOption) *Conn {
+	tb.Helper()
+	return dial(tb, url, newDialConfig(opts))
+}
+
+func dial(tb TB, url string, cfg *dialConfig) *Conn {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	defer cancel()
+	ws, resp, err := websocket.Dial(ctx, url, &cfg.dial)
+	if err != nil {
+		if resp != nil {
+			r := readResponse(resp)
+			tb.Fatalf("wstest: dial %s: refused with HTTP %d %q: %v", url, r.StatusCode, r.Body, err)
+			return nil
+		}
+		tb.Fatalf("wstest: dial %s: %v", url, explain(err, cfg.timeout))
+		return nil
+	}
+	ws.SetReadLimit(-1)
+	c := &Conn{tb: tb, ws: ws, resp: resp, timeout: cfg.timeout}
+	tb.Cleanup(func() { c.drop() })
+	return c
+}
+
+// Response is the HTTP response of a refused handshake.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       string // the start of the body (coder/websocket keeps 1 KiB)
+}
+
+// DialRefused dials url expecting the server to refuse the handshake with
+// an HTTP response, and returns that response. It fails the test if the
+// handshake succeeds (the connection is then dropped) or if no response
+// came.
+func DialRefused(tb TB, url string, opts ...DialOption) *Response {
+	tb.Helper()
+	return dialRefused(tb, url, newDialConfig(opts))
+}
+
+func dialRefused(tb TB, url string, cfg *dialConfig) *Response {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	defer cancel()
+	ws, resp, err := websocket.Dial(ctx, url, &cfg.dial)
+	if err == nil {
+		ws.CloseNow()
+		tb.Fatalf("wstest: dial %s: want the handshake refused, got an open connection", url)
+		return nil
+	}
+	if resp == nil {
+		tb.Fatalf("wstest: dial %s: want the handshake refused with an HTTP response, got %v", url, explain(err, cfg.timeout))
+		return nil
+	}
+	return readResponse(resp)
+}
+
+// readResponse reads the body that coder/websocket kept of a refused
+// handshake; it needs no closing.
+func readResponse(resp *http.Response) *Response {
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
+	if resp.Body != nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		r.Body = string(b)
+	}
+	return r
+}
+
+// explain describes err, naming the timeout when it is what ended a step.
+func explain(err error, timeout time.Duration) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Sprintf("nothing within %v (%v)", timeout, err)
+	}
+	return err.Error()
+}
