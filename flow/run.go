@@ -19,6 +19,7 @@ type Running[In any] struct {
 	finishOnce  sync.Once
 	stopOnce    sync.Once
 	inputClosed bool
+	afterDone   []func() // guarded by state.mu
 }
 
 // Start runs f with ctx. Every output element is passed to emit, which
@@ -128,10 +129,31 @@ func (r *Running[In]) Stop() error {
 // finish records how the flow ended; the first call wins.
 func (r *Running[In]) finish(err error) {
 	r.finishOnce.Do(func() {
+		r.state.mu.Lock()
 		r.err = err
 		r.ended.Store(true)
+		fns := r.afterDone
+		r.afterDone = nil
+		r.state.mu.Unlock()
 		close(r.done)
+		for _, fn := range fns {
+			fn()
+		}
 	})
+}
+
+// AfterDone arranges for fn to run once the flow has ended, on the
+// goroutine that ended it, or at once when it already has: a way to react
+// to Done without a goroutine waiting on it. fn must not block.
+func (r *Running[In]) AfterDone(fn func()) {
+	r.state.mu.Lock()
+	if !r.ended.Load() {
+		r.afterDone = append(r.afterDone, fn)
+		r.state.mu.Unlock()
+		return
+	}
+	r.state.mu.Unlock()
+	fn()
 }
 
 // Collect runs f with ctx over the elements of in, then closes its input,

@@ -479,3 +479,20 @@ func TestSourceBackPressure(t *testing.T) {
 	waitDone(t, r)
 	assert.NoError(t, r.Stop())
 }
+
+func TestAfterDone(t *testing.T) {
+	ran := make(chan error, 2)
+	var r *flow.Running[string]
+	r = flow.Start(context.Background(), flow.Identity[string](), (&collector[string]{}).emit)
+	r.AfterDone(func() { ran <- r.Err() })
+	select {
+	case <-ran:
+		t.Fatal("AfterDone ran before the flow ended")
+	default:
+	}
+	r.CloseInput()
+	require.NoError(t, receive(t, ran))
+	r.AfterDone(func() { ran <- errors.New("late") }) // already ended: runs at once
+	require.EqualError(t, receive(t, ran), "late")
+	r.Stop()
+}

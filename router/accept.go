@@ -79,7 +79,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(h.cfg.readLimit)
-	s := &socket[In, Out]{conn: conn, netConn: hw.conn, t: h.t, cfg: h.cfg, ended: make(chan struct{})}
+	s := startSocket(conn, hw.conn, h.t, h.cfg, f)
 	m.attach(s)
 	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
 	if p := conn.Subprotocol(); p != "" {
@@ -87,7 +87,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.cfg.logger.Info("websocket open", attrs...)
 	began := time.Now()
-	reason := s.serve(f)
+	reason := s.serve()
 	logEnd(h.cfg.logger, attrs, reason, began)
 }
 

@@ -18,23 +18,35 @@ import (
 
 // socket runs one flow over one accepted connection.
 //
-// Two goroutines serve it. The reader reads frames for the whole life of
-// the connection (coder/websocket answers pings and sees close frames only
-// while a reader is active), decodes them and pushes them into the flow;
-// fused stages run right there and write their output, so an echo costs
-// no hand-off. The supervisor, on the handler's goroutine, waits for the
-// socket to end (the flow ended, the peer closed, a frame did not fit, a
-// shutdown, a missing pong), sends the close frame that ending calls for,
-// stops the flow and waits for the reader.
+// An open socket holds one goroutine: the handler's, which reads frames
+// for the whole life of the connection (coder/websocket answers pings and
+// sees close frames only while a reader is active), decodes them and
+// pushes them into the flow. Fused stages run right there and write their
+// output, so an echo costs no hand-off. Everything else is event-driven:
+// the flow ending, a shutdown, a missing pong or a frame that does not fit
+// calls end, which records why and starts the close on a goroutine of its
+// own; keep-alive runs on a timer.
 type socket[In, Out any] struct {
-	conn     *websocket.Conn
-	netConn  net.Conn     // the hijacked connection under conn
-	received atomic.Int64 // messages read: proof of life for keep-alive
-	t        transformer.Transformer[In, Out]
-	cfg      *config
-	endOnce  sync.Once
-	ended    chan struct{}
-	reason   error // why the socket ends; set before ended is closed
+	conn      *websocket.Conn
+	netConn   net.Conn     // the hijacked connection under conn
+	received  atomic.Int64 // messages read: proof of life for keep-alive
+	handled   atomic.Int64 // messages the flow has taken; less than received while a push is under way
+	t         transformer.Transformer[In, Out]
+	cfg       *config
+	running   *flow.Running[In]
+	keepAlive keepAlive
+	endOnce   sync.Once
+	reason    error         // why the socket ends; set before closed is closed
+	closed    chan struct{} // closed once the close is done
+}
+
+// startSocket starts f over conn, with keep-alive; serve then reads.
+func startSocket[In, Out any](conn *websocket.Conn, netConn net.Conn, t transformer.Transformer[In, Out], cfg *config, f flow.Flow[In, Out]) *socket[In, Out] {
+	s := &socket[In, Out]{conn: conn, netConn: netConn, t: t, cfg: cfg, closed: make(chan struct{})}
+	s.running = flow.Start(context.Background(), f, s.emit)
+	s.running.AfterDone(func() { s.end(s.running.Err()) })
+	s.keepAlive.start(cfg.keepAlive, s)
+	return s
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -53,39 +65,37 @@ func putBuf(bp *[]byte, b []byte) {
 	bufPool.Put(bp)
 }
 
-// end records why the socket ends; the first reason wins.
+// serve reads until the socket has closed and everything its flow started
+// has ended, and returns the reason it ended.
+func (s *socket[In, Out]) serve() error {
+	s.read()
+	<-s.closed
+	s.keepAlive.stop()
+	s.running.Stop()
+	return s.reason
+}
+
+// end records why the socket ends and closes it; the first reason wins.
+// It never blocks: the close handshake runs on a goroutine of its own.
 func (s *socket[In, Out]) end(reason error) {
 	s.endOnce.Do(func() {
 		s.reason = reason
-		close(s.ended)
+		go func() {
+			defer close(s.closed)
+			s.running.Cancel()
+			s.closeConn()
+		}()
 	})
-}
-
-// serve runs f until the socket has closed and everything it started has
-// ended, and returns the reason it ended.
-func (s *socket[In, Out]) serve(f flow.Flow[In, Out]) error {
-	running := flow.Start(context.Background(), f, s.emit)
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		s.read(running)
-	}()
-	s.supervise(running)
-	s.closeConn()
-	running.Cancel()
-	<-readerDone
-	running.Stop()
-	return s.reason
 }
 
 // read pushes every incoming data message into the flow until the
 // connection or the flow ends.
-func (s *socket[In, Out]) read(running *flow.Running[In]) {
+func (s *socket[In, Out]) read() {
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
 			s.end(readEnded(err))
-			running.CloseInput()
+			s.running.CloseInput()
 			return
 		}
 		bp := getBuf()
@@ -93,7 +103,7 @@ func (s *socket[In, Out]) read(running *flow.Running[In]) {
 		if err != nil {
 			putBuf(bp, payload)
 			s.end(readEnded(err))
-			running.CloseInput()
+			s.running.CloseInput()
 			return
 		}
 		kind := message.KindBinary
@@ -111,8 +121,10 @@ func (s *socket[In, Out]) read(running *flow.Running[In]) {
 			return
 		}
 		s.received.Add(1)
-		if running.Push(v) != nil {
-			return // the flow has ended; supervise closes the socket
+		err = s.running.Push(v)
+		s.handled.Add(1)
+		if err != nil {
+			return // the flow has ended and AfterDone has called end
 		}
 	}
 }
@@ -155,61 +167,6 @@ func (s *socket[In, Out]) emit(v Out) error {
 	return nil
 }
 
-// supervise waits until the socket ends, keeping the peer alive
-// meanwhile.
-//
-// Keep-alive pings a peer only when nothing has come from it since the
-// last tick: a peer that is sending is alive, and pinging it while it
-// waits for its own writes to drain could deadlock a client that answers
-// pings from its reading goroutine (as coder/websocket's does). A peer
-// that has sent nothing, and whose pong to the previous ping has not come
-// back, is dropped.
-func (s *socket[In, Out]) supervise(running *flow.Running[In]) {
-	var tick <-chan time.Time
-	if s.cfg.keepAlive > 0 {
-		t := time.NewTicker(s.cfg.keepAlive)
-		defer t.Stop()
-		tick = t.C
-	}
-	pingCtx, cancelPing := context.WithCancel(context.Background())
-	var pings sync.WaitGroup
-	defer pings.Wait()
-	defer cancelPing()
-	pong := make(chan error, 1)
-	pinging := false
-	seen := s.received.Load()
-	for {
-		select {
-		case <-running.Done():
-			s.end(running.Err())
-			return
-		case <-s.ended:
-			return
-		case <-tick:
-			if n := s.received.Load(); n != seen {
-				seen = n
-				continue
-			}
-			if pinging {
-				s.end(&connGone{code: message.AbnormalClosure, err: errNoPong})
-				return
-			}
-			pinging = true
-			pings.Add(1)
-			go func() {
-				defer pings.Done()
-				pong <- s.conn.Ping(pingCtx)
-			}()
-		case err := <-pong:
-			pinging = false
-			if err != nil {
-				s.end(&connGone{code: message.AbnormalClosure, err: err})
-				return
-			}
-		}
-	}
-}
-
 // closeConn sends the close frame the socket's ending calls for, or drops
 // the connection when it can carry nothing more.
 func (s *socket[In, Out]) closeConn() {
@@ -250,6 +207,10 @@ func closeOf(reason error) message.Close {
 func logEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
 	c := closeOf(reason)
 	attrs = append(attrs, "code", int(c.Code), "reason", c.Reason, "duration", time.Since(began))
+	var gone *connGone
+	if errors.As(reason, &gone) {
+		attrs = append(attrs, "cause", gone.err)
+	}
 	if c.Code == message.InternalError {
 		var ce *message.CloseError
 		if !errors.As(reason, &ce) {

@@ -1,0 +1,102 @@
+package router
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/wsflow/wsflow/message"
+)
+
+// keepAlive pings an idle peer on a timer, holding no goroutine between
+// ticks.
+//
+// At each tick a peer that has sent something since the previous tick is
+// alive and is left alone: pinging it while it waits for its own writes to
+// drain could deadlock a client that answers pings from its reading
+// goroutine (as coder/websocket's does). So is a peer whose last message
+// the flow is still handling: the server is not reading then, and a pong
+// may wait behind unread data; if the peer does not take the flow's
+// writes, the write timeout drops it. An idle peer is pinged; one that is
+// still idle at the next tick with the pong not back is dropped.
+type keepAlive struct {
+	mu       sync.Mutex
+	timer    *time.Timer
+	interval time.Duration
+	stopped  bool
+	pinging  bool
+	seen     int64
+	pings    sync.WaitGroup
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+// pinger is the socket as keep-alive sees it.
+type pinger interface {
+	messagesReceived() int64
+	busy() bool // a message is being handled: the socket is not reading
+	ping(ctx context.Context) error
+	end(reason error)
+}
+
+func (s *socket[In, Out]) messagesReceived() int64        { return s.received.Load() }
+func (s *socket[In, Out]) busy() bool                     { return s.handled.Load() != s.received.Load() }
+func (s *socket[In, Out]) ping(ctx context.Context) error { return s.conn.Ping(ctx) }
+
+// start arms the timer; an interval of 0 or less leaves keep-alive off.
+func (k *keepAlive) start(interval time.Duration, p pinger) {
+	if interval <= 0 {
+		return
+	}
+	k.interval = interval
+	k.ctx, k.cancel = context.WithCancel(context.Background())
+	k.mu.Lock() // tick reads k.timer
+	k.timer = time.AfterFunc(interval, func() { k.tick(p) })
+	k.mu.Unlock()
+}
+
+// tick runs on the timer's goroutine.
+func (k *keepAlive) tick(p pinger) {
+	k.mu.Lock()
+	if k.stopped {
+		k.mu.Unlock()
+		return
+	}
+	if n := p.messagesReceived(); n != k.seen || p.busy() {
+		k.seen = n
+		k.timer.Reset(k.interval)
+		k.mu.Unlock()
+		return
+	}
+	if k.pinging {
+		k.mu.Unlock()
+		p.end(&connGone{code: message.AbnormalClosure, err: errNoPong})
+		return
+	}
+	k.pinging = true
+	k.timer.Reset(k.interval)
+	k.pings.Add(1)
+	k.mu.Unlock()
+
+	defer k.pings.Done()
+	err := p.ping(k.ctx)
+	k.mu.Lock()
+	k.pinging = false
+	k.mu.Unlock()
+	if err != nil {
+		p.end(&connGone{code: message.AbnormalClosure, err: err})
+	}
+}
+
+// stop ends keep-alive and waits for a ping in flight.
+func (k *keepAlive) stop() {
+	if k.timer == nil {
+		return
+	}
+	k.mu.Lock()
+	k.stopped = true
+	k.timer.Stop()
+	k.mu.Unlock()
+	k.cancel()
+	k.pings.Wait()
+}
