@@ -31,7 +31,10 @@ func (rt Route) Path(params ...string) (string, error) {
 	for _, seg := range strings.SplitAfter(pattern, "/") {
 		name, rest, ok := wildcard(seg)
 		if !ok {
-			b.WriteString(seg)
+			// ServeMux matches a literal against the unescaped segment.
+			body := strings.TrimSuffix(seg, "/")
+			b.WriteString(url.PathEscape(body))
+			b.WriteString(seg[len(body):])
 			continue
 		}
 		if name == "$" {

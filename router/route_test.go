@@ -23,6 +23,7 @@ func TestRoutePath(t *testing.T) {
 		{"/chat/{room}/members", []string{"a b/c"}, "/chat/a%20b%2Fc/members", ""},
 		{"/files/{path...}", []string{"a/b c/d"}, "/files/a/b%20c/d", ""},
 		{"/{$}", nil, "/", ""},
+		{"/a b/100%/{x}", []string{"y"}, "/a%20b/100%25/y", ""},
 		{"/chat/{room}", nil, "", "too few parameters"},
 		{"/echo", []string{"x"}, "", "too many parameters"},
 		{"/chat/{room}", []string{""}, "", "is empty"},
