@@ -19,13 +19,7 @@ type Route string
 // the number of params differs from the number of wildcards or a param
 // for a "{name}" is empty.
 func (rt Route) Path(params ...string) (string, error) {
-	pattern := string(rt)
-	if i := strings.IndexByte(pattern, ' '); i >= 0 {
-		pattern = strings.TrimLeft(pattern[i:], " \t")
-	}
-	if i := strings.IndexByte(pattern, '/'); i > 0 {
-		pattern = pattern[i:] // drop a host
-	}
+	pattern, _ := patternPath(string(rt))
 	var b strings.Builder
 	next := 0
 	for _, seg := range strings.SplitAfter(pattern, "/") {
@@ -63,6 +57,19 @@ func (rt Route) Path(params ...string) (string, error) {
 		return "", fmt.Errorf("router: %s: too many parameters (%d)", rt, len(params))
 	}
 	return b.String(), nil
+}
+
+// patternPath returns the path of a ServeMux pattern
+// "[METHOD ][HOST]/[PATH]", and whether the pattern names a host.
+func patternPath(pattern string) (path string, hasHost bool) {
+	if method, rest, ok := strings.Cut(pattern, " "); ok && !strings.Contains(method, "/") {
+		pattern = strings.TrimLeft(rest, " \t")
+	}
+	i := strings.IndexByte(pattern, '/')
+	if i < 0 {
+		return "", pattern != ""
+	}
+	return pattern[i:], i > 0
 }
 
 // wildcard splits a path segment such as "{room}/" into "room" and "/".
