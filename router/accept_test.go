@@ -182,3 +182,37 @@ func TestHandshakeRefusals(t *testing.T) {
 	c.SendText("hi")
 	c.ExpectText("hi")
 }
+
+// A panic in one socket's flow closes that socket with 1011; the server
+// and the other sockets of the same route go on.
+func TestPanicClosesOnlyItsSocket(t *testing.T) {
+	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Map(func(m string) string {
+			if m == "boom" {
+				panic("secret-detail")
+			}
+			return m
+		})
+	})
+	srv := wstest.Serve(t, h)
+	a, b := srv.Dial(t, "/"), srv.Dial(t, "/")
+	b.SendText("before")
+	b.ExpectText("before")
+	a.SendText("boom")
+	a.ExpectClose(websocket.StatusInternalError, "internal error")
+	b.SendText("after")
+	b.ExpectText("after")
+	c := srv.Dial(t, "/")
+	c.SendText("new")
+	c.ExpectText("new")
+}
+
+// A panic while building the flow refuses the handshake with 500.
+func TestPanicInFactory(t *testing.T) {
+	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		panic("secret-detail")
+	})
+	resp := wstest.Serve(t, h).DialRefused(t, "/")
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	require.NotContains(t, resp.Body, "secret-detail")
+}
