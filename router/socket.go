@@ -214,7 +214,12 @@ func logEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
 	if c.Code == message.InternalError {
 		var ce *message.CloseError
 		if !errors.As(reason, &ce) {
-			l.Error("websocket flow failed", append(attrs, "error", reason)...)
+			failure := append(attrs, "error", reason)
+			var pe *flow.PanicError
+			if errors.As(reason, &pe) {
+				failure = append(failure, "stack", string(pe.Stack))
+			}
+			l.Error("websocket flow failed", failure...)
 		}
 	}
 	l.Info("websocket closed", attrs...)
