@@ -91,17 +91,13 @@ func (cfg *demoConfig) sessionKey() []byte {
 	return key
 }
 
-// runDemo serves the demo application until ctx ends, then shuts it down
-// gracefully.
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseDemoFlags(args, stderr)
-	if err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	group := router.NewGroup(cfg.maxConns)
-	d := &demo{
+// newDemo returns the demo application configured by cfg, logging to
+// logger, its sockets tracked by group.
+func newDemo(cfg *demoConfig, logger *slog.Logger, group *router.Group) *demo {
+	return &demo{
+		logger:   logger,
 		sessions: newSessions(cfg.sessionKey(), sessionTTL),
+		rooms:    newRooms(chatMemberBuffer),
 		opts: []router.Option{
 			router.WithReadLimit(cfg.maxMessage),
 			router.WithKeepAlive(cfg.keepAlive),
@@ -111,6 +107,18 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			router.WithGroup(group),
 		},
 	}
+}
+
+// runDemo serves the demo application until ctx ends, then shuts it down
+// gracefully.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseDemoFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	group := router.NewGroup(cfg.maxConns)
+	d := newDemo(cfg, logger, group)
 	srv := &http.Server{
 		Handler:           d.routes(),
 		ReadHeaderTimeout: 10 * time.Second,

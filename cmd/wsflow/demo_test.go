@@ -90,7 +90,8 @@ func TestIndexPage(t *testing.T) {
 
 func TestHandshakeRules(t *testing.T) {
 	d := startDemo(t, "-origins", "*.example.com, https://trusted.example.org")
-	for _, path := range []string{"/echo", "/hello", "/bytes", "/json", "/model", "/hello-once", "/secure", "/close?code=1000", "/fail", "/raw"} {
+	for _, path := range []string{"/echo", "/hello", "/bytes", "/json", "/model", "/hello-once", "/secure", "/close?code=1000", "/fail", "/raw",
+		"/callbacks", "/ticks", "/stopwatch", "/stopwatch/query", "/actor/stopwatch", "/chat/lobby"} {
 		t.Run("426 "+path, func(t *testing.T) {
 			resp, body := get(t, d.httpURL(path), nil)
 			require.Equal(t, http.StatusUpgradeRequired, resp.StatusCode)

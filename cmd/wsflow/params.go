@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/wsflow/wsflow/message"
@@ -60,4 +62,60 @@ func closeParams(r *http.Request) (message.Close, error) {
 		return message.Close{}, badRequest("reason must be at most 123 bytes")
 	}
 	return message.Close{Code: message.Code(code), Reason: reason}, nil
+}
+
+// The bounds of a ticking route's interval, ?every=D.
+const (
+	minEvery = 10 * time.Millisecond
+	maxEvery = time.Hour
+)
+
+// everyParam returns the interval that ?every=D asks for: D in Go's
+// syntax (250ms, 2s, 1m30s) within 10ms to 1h; def when every is absent
+// or empty.
+func everyParam(r *http.Request, def time.Duration) (time.Duration, error) {
+	q, err := query(r)
+	if err != nil {
+		return 0, err
+	}
+	s := q.Get("every")
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, badRequest("every must be a duration such as 250ms, 2s or 1m")
+	}
+	if d < minEvery || d > maxEvery {
+		return 0, badRequest("every must lie within 10ms to 1h")
+	}
+	return d, nil
+}
+
+// roomName is what the room of /chat/{room} must match.
+var roomName = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+
+// anonymous is the chat name of a member that gives none.
+const anonymous = "anonymous"
+
+// chatParams returns the room and member name of /chat/{room}?name=N: a
+// room that does not match roomName is not found (404); N must match
+// userName, and is anonymous when absent or empty (else 400).
+func chatParams(r *http.Request) (room, name string, err error) {
+	room = r.PathValue("room")
+	if !roomName.MatchString(room) {
+		return "", "", router.Reject(http.StatusNotFound, "404 not found: a chat room's name must match [a-z0-9-]{1,32}")
+	}
+	q, err := query(r)
+	if err != nil {
+		return "", "", err
+	}
+	name = q.Get("name")
+	if name == "" {
+		name = anonymous
+	}
+	if !userName.MatchString(name) {
+		return "", "", badRequest("name must match [A-Za-z0-9_-]{1,32}")
+	}
+	return room, name, nil
 }
