@@ -164,3 +164,22 @@ func TestZeroFlowFailsWhenRun(t *testing.T) {
 		})
 	}
 }
+
+func TestDeferBuildsEachRun(t *testing.T) {
+	runs := 0
+	released := 0
+	f := flow.Defer(func() flow.Flow[string, string] {
+		runs++
+		n := runs
+		return flow.Map(func(m string) string { return fmt.Sprint(m, n) }).
+			OnDone(func(error) { released++ })
+	})
+	require.Equal(t, 0, runs, "building the blueprint acquires nothing")
+	got, err := run(t, f, "a")
+	require.NoError(t, err)
+	require.Equal(t, []string{"a1"}, got)
+	got, err = run(t, f, "b")
+	require.NoError(t, err)
+	require.Equal(t, []string{"b2"}, got)
+	require.Equal(t, 2, released)
+}

@@ -8,8 +8,14 @@ import (
 
 // DefaultMemberBuffer is how many published messages a hub member may
 // have waiting to be written before it is closed as too slow, unless
-// WithMemberBuffer says otherwise.
-const DefaultMemberBuffer = 1024
+// WithMemberBuffer says otherwise. The queue grows only as needed: an idle
+// member holds none of it.
+//
+// Size it for the bursts of the room, not for one member: each member's
+// writer writes what all members publish, so when n members all send as
+// fast as they can, every writer has n times the work of each sender and
+// falls behind by the size of the burst until the senders pause.
+const DefaultMemberBuffer = 4096
 
 // ErrTooSlow closes the socket of a hub member that fell more than its
 // buffer behind.

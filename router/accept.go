@@ -15,8 +15,10 @@ import (
 // handshake request (headers, cookies, query and path parameters); t
 // turns frames into the flow's input and its output into frames.
 //
-// A request that is not a WebSocket upgrade gets 426; one from a foreign
-// Origin gets 403 (see WithOrigins).
+// A request that is not a WebSocket upgrade gets 426; a malformed
+// handshake 400 or 405; one from a foreign Origin 403 (see WithOrigins);
+// one beyond its Group's limit 503. newFlow runs only for a handshake that
+// has passed all of these, so every flow built is run.
 func Accept[In, Out any](t transformer.Transformer[In, Out], newFlow func(*http.Request) flow.Flow[In, Out], opts ...Option) http.Handler {
 	return AcceptOrResult(t, func(r *http.Request) (flow.Flow[In, Out], error) {
 		return newFlow(r), nil
@@ -43,21 +45,16 @@ var (
 	errShuttingDown = Reject(http.StatusServiceUnavailable, "503 service unavailable: shutting down")
 )
 
-// ServeHTTP checks the handshake, builds the flow, upgrades the connection
-// and serves the socket until it has closed.
+// ServeHTTP checks the handshake, admits the socket to its group, builds
+// the flow, upgrades the connection and serves the socket until it has
+// closed.
 func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !isUpgrade(r) {
-		w.Header().Set("Upgrade", "websocket")
-		writeText(w, http.StatusUpgradeRequired, "426 upgrade required: this URL serves WebSocket connections only")
+	if err := checkHandshake(r); err != nil {
+		err.write(w)
 		return
 	}
 	if !originAllowed(r, h.cfg.originPatterns) {
 		writeText(w, http.StatusForbidden, "403 forbidden: origin not allowed")
-		return
-	}
-	f, err := h.buildFlow(r)
-	if err != nil {
-		h.refuse(w, r, err)
 		return
 	}
 	m := &member{}
@@ -67,6 +64,13 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer g.leave(m)
+	}
+	// Every check that can refuse the handshake has passed: only now is
+	// the flow built, so that a flow built is a flow run.
+	f, err := h.buildFlow(r)
+	if err != nil {
+		h.refuse(w, r, err)
+		return
 	}
 	hw := &hijackWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout}
 	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{

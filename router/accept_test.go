@@ -216,3 +216,58 @@ func TestPanicInFactory(t *testing.T) {
 	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 	require.NotContains(t, resp.Body, "secret-detail")
 }
+
+// A handshake that cannot be upgraded is refused before the flow is
+// built: a factory that acquires something can count on its flow running.
+func TestRefusedHandshakeBuildsNoFlow(t *testing.T) {
+	var mu sync.Mutex
+	built := 0
+	g := router.NewGroup(1)
+	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		mu.Lock()
+		built++
+		mu.Unlock()
+		return flow.Identity[string]()
+	}, router.WithGroup(g))
+	srv := wstest.Serve(t, h)
+	valid := http.Header{
+		"Connection":            {"Upgrade"},
+		"Upgrade":               {"websocket"},
+		"Sec-Websocket-Version": {"13"},
+		"Sec-Websocket-Key":     {"dGhlIHNhbXBsZSBub25jZQ=="},
+	}
+	for _, tt := range []struct {
+		name   string
+		method string
+		edit   func(http.Header)
+		status int
+	}{
+		{"not an upgrade", "GET", func(h http.Header) { h.Del("Upgrade") }, http.StatusUpgradeRequired},
+		{"not GET", "POST", func(http.Header) {}, http.StatusMethodNotAllowed},
+		{"version 8", "GET", func(h http.Header) { h.Set("Sec-Websocket-Version", "8") }, http.StatusBadRequest},
+		{"no key", "GET", func(h http.Header) { h.Del("Sec-Websocket-Key") }, http.StatusBadRequest},
+		{"short key", "GET", func(h http.Header) { h.Set("Sec-Websocket-Key", "c2hvcnQ=") }, http.StatusBadRequest},
+		{"two keys", "GET", func(h http.Header) { h.Add("Sec-Websocket-Key", "dGhlIHNhbXBsZSBub25jZQ==") }, http.StatusBadRequest},
+		{"foreign origin", "GET", func(h http.Header) { h.Set("Origin", "http://evil.example") }, http.StatusForbidden},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, srv.HTTPURL("/"), nil)
+			require.NoError(t, err)
+			req.Header = valid.Clone()
+			tt.edit(req.Header)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.Equal(t, tt.status, resp.StatusCode, string(body))
+			require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
+		})
+	}
+	c := srv.Dial(t, "/") // takes the group's only place
+	refused := srv.DialRefused(t, "/")
+	require.Equal(t, http.StatusServiceUnavailable, refused.StatusCode)
+	mu.Lock()
+	require.Equal(t, 1, built, "only the accepted handshake built a flow")
+	mu.Unlock()
+	c.Close()
+}
