@@ -275,7 +275,7 @@ func TestRooms(t *testing.T) {
 	ctx := testCtx(t)
 	start := func(room, name string) (*flow.Running[string], <-chan string) {
 		heard := make(chan string, 16) // more than a test below lets wait
-		r := flow.Start(ctx, rs.join(httptest.NewRequest(http.MethodGet, "/chat/"+room, nil), room, name), func(line string) error {
+		r := flow.Start(ctx, rs.join(room, name), func(line string) error {
 			select {
 			case heard <- line:
 			default: // unheard lines of the busy rooms below
@@ -295,6 +295,9 @@ func TestRooms(t *testing.T) {
 			}
 		}
 	}
+
+	rs.join("lobby", "nobody") // a blueprint takes no seat until it runs
+	require.Equal(t, 0, rs.len())
 
 	ann, annHeard := start("lobby", "ann")
 	expectHeard(annHeard, "* ann joined")
@@ -332,10 +335,8 @@ func TestRooms(t *testing.T) {
 	require.Equal(t, 0, rs.len())
 }
 
-// TestRoomsOfFailedHandshakes: a handshake refused after the chat flow was
-// built (a malformed upgrade that coder/websocket refuses, one beyond
-// -max-conns, one during a shutdown) never runs the flow, and leaves no
-// room behind.
+// TestRoomsOfFailedHandshakes: a refused handshake (a malformed upgrade,
+// one beyond -max-conns, one during a shutdown) leaves no room behind.
 func TestRoomsOfFailedHandshakes(t *testing.T) {
 	cfg, err := parseDemoFlags([]string{"-max-conns", "1"}, io.Discard)
 	require.NoError(t, err)
@@ -356,7 +357,7 @@ func TestRoomsOfFailedHandshakes(t *testing.T) {
 		resp.Body.Close()
 		require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	}
-	require.Equal(t, 0, d.rooms.len(), "refused by coder/websocket")
+	require.Equal(t, 0, d.rooms.len(), "refused as malformed")
 
 	ann := dial(t, wsURL+"/chat/lobby?name=ann", nil)
 	expect(t, ann, websocket.MessageText, "* ann joined")

@@ -285,7 +285,7 @@ func (d *demo) chatRoutes(mux *http.ServeMux) {
 		if err != nil {
 			return flow.Flow[string, string]{}, err
 		}
-		return d.rooms.join(r, room, name), nil
+		return d.rooms.join(room, name), nil
 	}, d.opts...)
-	mux.Handle("GET /chat/{room}", d.rooms.seating(chat))
+	mux.Handle("GET /chat/{room}", chat)
 }
