@@ -35,12 +35,14 @@ import (
 // arguments that follow its name.
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"demo": runDemo,
+	"cat":  catCommand,
 }
 
 const usage = `usage: wsflow <command> [flags]
 
 commands:
   demo    serve the demo application (wsflow demo -h for its flags)
+  cat     an interactive client: stdin lines out, messages in (wsflow cat -h)
 `
 
 func main() {
