@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -270,4 +271,50 @@ func TestRefusedHandshakeBuildsNoFlow(t *testing.T) {
 	require.Equal(t, 1, built, "only the accepted handshake built a flow")
 	mu.Unlock()
 	c.Close()
+}
+
+// The closing log line reports the close the peer sent, with its reason,
+// and a cause only when the connection ended without a close frame.
+func TestCloseLog(t *testing.T) {
+	var mu sync.Mutex
+	var log strings.Builder
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &log}, nil))
+	srv := wstest.Serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}, router.WithLogger(logger)))
+
+	c := srv.Dial(t, "/")
+	c.CloseWith(websocket.StatusGoingAway, "bye now")
+	d := srv.Dial(t, "/")
+	d.CloseNow()
+	srv.Close() // waits for both handlers to return
+
+	mu.Lock()
+	defer mu.Unlock()
+	var closes []string
+	for _, line := range strings.Split(log.String(), "\n") {
+		if strings.Contains(line, "websocket closed") {
+			closes = append(closes, line)
+		}
+	}
+	require.Len(t, closes, 2)
+	peer, dropped := closes[0], closes[1]
+	if strings.Contains(peer, "code=1006") {
+		peer, dropped = dropped, peer
+	}
+	require.Contains(t, peer, `code=1001 reason="bye now"`)
+	require.NotContains(t, peer, "cause=")
+	require.Contains(t, dropped, "code=1006")
+	require.Contains(t, dropped, "cause=")
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -9,9 +9,11 @@ import (
 )
 
 // connGone ends a socket whose connection can carry nothing more: the
-// peer closed it, it broke, or it was dropped. Nothing is sent; code is
-// what the log reports (the peer's code, or 1006 when there was none).
+// peer closed it, it broke, or it was dropped. Nothing is sent. The log
+// reports the peer's close when it sent one, else 1006 and err as the
+// cause.
 type connGone struct {
+	peer *message.Close // the close frame the peer sent, if it sent one
 	code message.Code
 	err  error
 }
@@ -27,8 +29,10 @@ var (
 
 // readEnded describes why reading from the connection stopped.
 func readEnded(err error) *connGone {
-	if code := websocket.CloseStatus(err); code != -1 {
-		return &connGone{code: message.Code(code), err: err}
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		peer := message.Close{Code: message.Code(ce.Code), Reason: ce.Reason}
+		return &connGone{peer: &peer, code: peer.Code, err: err}
 	}
 	if errors.Is(err, websocket.ErrMessageTooBig) {
 		// coder/websocket has already sent the close frame.

@@ -197,6 +197,9 @@ func (s *socket[In, Out]) drop() {
 func closeOf(reason error) message.Close {
 	var gone *connGone
 	if errors.As(reason, &gone) {
+		if gone.peer != nil {
+			return *gone.peer
+		}
 		return message.Close{Code: gone.code}
 	}
 	return message.CloseFor(reason)
@@ -208,7 +211,7 @@ func logEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
 	c := closeOf(reason)
 	attrs = append(attrs, "code", int(c.Code), "reason", c.Reason, "duration", time.Since(began))
 	var gone *connGone
-	if errors.As(reason, &gone) {
+	if errors.As(reason, &gone) && gone.peer == nil {
 		attrs = append(attrs, "cause", gone.err)
 	}
 	if c.Code == message.InternalError {
