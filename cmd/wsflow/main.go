@@ -34,15 +34,19 @@ import (
 // commands maps each subcommand to the function that runs it with the
 // arguments that follow its name.
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"demo": runDemo,
-	"cat":  catCommand,
+	"demo":         runDemo,
+	"bench":        runBench,
+	"bench-server": runBenchServer,
+	"cat":          catCommand,
 }
 
 const usage = `usage: wsflow <command> [flags]
 
 commands:
-  demo    serve the demo application (wsflow demo -h for its flags)
-  cat     an interactive client: stdin lines out, messages in (wsflow cat -h)
+  demo          serve the demo application (wsflow demo -h for its flags)
+  bench         measure echo servers side by side (wsflow bench -h)
+  bench-server  serve a baseline echo server for bench (wsflow bench-server -h)
+  cat           an interactive client: stdin lines out, messages in (wsflow cat -h)
 `
 
 func main() {

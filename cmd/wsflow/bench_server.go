@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/bench"
+)
+
+// runBenchServer serves one of the baseline echo servers of "wsflow
+// bench" at /echo until ctx ends.
+func runBenchServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("wsflow bench-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	impl := fs.String("impl", "", "the echo server: "+strings.Join(bench.EchoNames(), ", "))
+	addr := fs.String("addr", "127.0.0.1:0", "listen on `HOST:PORT`")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: wsflow bench-server -impl NAME [-addr HOST:PORT]\n\n"+
+			"Serves at /echo a baseline echo server of \"wsflow bench\", one that does nothing\n"+
+			"but read each message and write it back, and prints \"listening on\n"+
+			"http://HOST:PORT\" once it accepts connections.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	h, err := bench.EchoHandler(*impl)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "wsflow bench-server: %v\n", err)
+		return usageError{err}
+	}
+	if err := bench.RaiseFileLimit(0); err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /echo", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on http://%s\n", listenURLHost(*addr, ln.Addr()))
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	srv.Close() // the sockets are hijacked: they end with the process
+	<-served
+	return nil
+}
