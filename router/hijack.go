@@ -48,7 +48,8 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	dc := &deadlineConn{Conn: nc, timeout: w.timeout}
 	w.conn = dc
-	return dc, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(dc, brw.Writer.Size())), nil
+	brw.Writer.Reset(dc) // net/http's writer, empty since the flush: no second buffer
+	return dc, brw, nil
 }
 
 // Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
