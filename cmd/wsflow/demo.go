@@ -28,6 +28,23 @@ type demoConfig struct {
 	shutdownGrace time.Duration
 	writeTimeout  time.Duration
 	maxConns      int
+	// handshakeTimeout bounds how long a client may take to send its
+	// handshake request's line and headers; zero stands for its default,
+	// defaultHandshakeTimeout (see handshakeDeadline).
+	handshakeTimeout time.Duration
+}
+
+// defaultHandshakeTimeout is -handshake-timeout's default.
+const defaultHandshakeTimeout = 10 * time.Second
+
+// handshakeDeadline returns -handshake-timeout: the http.Server's
+// ReadHeaderTimeout, which cuts off a client that is slow to send its
+// request (slow loris). Once a socket is open it no longer applies.
+func (cfg *demoConfig) handshakeDeadline() time.Duration {
+	if cfg.handshakeTimeout == 0 {
+		return defaultHandshakeTimeout
+	}
+	return cfg.handshakeTimeout
 }
 
 // sessionTTL is how long a session cookie set by /login stays valid.
@@ -55,6 +72,7 @@ func parseDemoFlags(args []string, stderr io.Writer) (*demoConfig, error) {
 	fs.Var(durationFlag{&cfg.shutdownGrace}, "shutdown-grace", "how `long` open sockets get to close on SIGINT or SIGTERM")
 	fs.Var(durationFlag{&cfg.writeTimeout}, "write-timeout", "how `long` a peer may take to accept a write before it is dropped (0: no limit)")
 	fs.Var(intFlag[int]{&cfg.maxConns, 0}, "max-conns", "most open `sockets`; a handshake beyond it gets 503 (0: no limit)")
+	fs.Var(positiveDurationFlag{&cfg.handshakeTimeout, defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request; a slower one is disconnected")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: wsflow demo [flags]\n\n"+
 			"Serves the demo application. Each flag may also be set with an environment\n"+
@@ -121,7 +139,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	d := newDemo(cfg, logger, group)
 	srv := &http.Server{
 		Handler:           d.routes(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.handshakeDeadline(),
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -133,7 +151,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "listening on http://%s\n", listenURLHost(cfg.addr, ln.Addr()))
 	logger.Info("demo listening", "addr", ln.Addr().String(), "max_message", cfg.maxMessage,
-		"keepalive", cfg.keepAlive, "write_timeout", cfg.writeTimeout, "max_conns", cfg.maxConns)
+		"keepalive", cfg.keepAlive, "write_timeout", cfg.writeTimeout, "max_conns", cfg.maxConns,
+		"handshake_timeout", cfg.handshakeDeadline())
 	return serve(ctx, srv, ln, group, cfg.shutdownGrace, logger)
 }
 

@@ -89,6 +89,32 @@ func (f durationFlag) Set(s string) error {
 	return nil
 }
 
+// positiveDurationFlag is a duration flag that must be positive; while it
+// is unset (zero) it stands for def.
+type positiveDurationFlag struct {
+	p   *time.Duration
+	def time.Duration
+}
+
+func (f positiveDurationFlag) String() string {
+	if f.p == nil || *f.p == 0 {
+		return f.def.String()
+	}
+	return f.p.String()
+}
+
+func (f positiveDurationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("not a duration such as 500ms, 30s or 1m")
+	}
+	if d <= 0 {
+		return errors.New("must be positive")
+	}
+	*f.p = d
+	return nil
+}
+
 // originsFlag is a comma-separated list of origin patterns in path.Match
 // syntax; blank entries are dropped.
 type originsFlag struct{ p *[]string }
