@@ -3,6 +3,8 @@ package router
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
 
 	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/message"
@@ -13,9 +15,11 @@ import (
 // reports the peer's close when it sent one, else 1006 and err as the
 // cause.
 type connGone struct {
-	peer *message.Close // the close frame the peer sent, if it sent one
-	code message.Code
-	err  error
+	peer     *message.Close // the close frame the peer sent, if it sent one
+	code     message.Code
+	err      error
+	sentSelf bool // coder/websocket sent the close frame itself (1009): finish the handshake
+	write    bool // a write failed: the reader may know better why
 }
 
 func (e *connGone) Error() string { return fmt.Sprintf("connection ended (%d): %v", e.code, e.err) }
@@ -35,10 +39,17 @@ func readEnded(err error) *connGone {
 		return &connGone{peer: &peer, code: peer.Code, err: err}
 	}
 	if errors.Is(err, websocket.ErrMessageTooBig) {
-		// coder/websocket has already sent the close frame.
-		return &connGone{code: message.MessageTooBig, err: err}
+		// coder/websocket has sent the close frame; the rest of the
+		// message is unread.
+		return &connGone{code: message.MessageTooBig, err: err, sentSelf: true}
 	}
-	return &connGone{code: message.AbnormalClosure, err: err}
+	var opErr *net.OpError
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr) {
+		return &connGone{code: message.AbnormalClosure, err: err}
+	}
+	// Anything else is a protocol violation coder/websocket has answered
+	// with a close frame of its own (1002).
+	return &connGone{code: message.ProtocolError, err: err, sentSelf: true}
 }
 
 // decodeEnded is the ending of a socket whose transformer refused a frame:

@@ -37,6 +37,7 @@ type socket[In, Out any] struct {
 	keepAlive keepAlive
 	endOnce   sync.Once
 	reason    error         // why the socket ends; set before closed is closed
+	readEnd   error         // why reading stopped, when the connection ended it
 	closed    chan struct{} // closed once the close is done
 }
 
@@ -72,6 +73,12 @@ func (s *socket[In, Out]) serve() error {
 	<-s.closed
 	s.keepAlive.stop()
 	s.running.Stop()
+	var gone *connGone
+	if errors.As(s.reason, &gone) && gone.write && s.readEnd != nil {
+		// A write failed because the connection was closing: the reader
+		// saw why (the peer's close, an oversize message).
+		return s.readEnd
+	}
 	return s.reason
 }
 
@@ -94,7 +101,8 @@ func (s *socket[In, Out]) read() {
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
-			s.end(readEnded(err))
+			s.readEnd = readEnded(err)
+			s.end(s.readEnd)
 			s.running.CloseInput()
 			return
 		}
@@ -102,7 +110,8 @@ func (s *socket[In, Out]) read() {
 		payload, err := readAll(r, (*bp)[:0])
 		if err != nil {
 			putBuf(bp, payload)
-			s.end(readEnded(err))
+			s.readEnd = readEnded(err)
+			s.end(s.readEnd)
 			s.running.CloseInput()
 			return
 		}
@@ -162,7 +171,7 @@ func (s *socket[In, Out]) emit(v Out) error {
 	err = s.conn.Write(context.Background(), typ, b)
 	putBuf(bp, b)
 	if err != nil {
-		return &connGone{code: message.AbnormalClosure, err: err}
+		return &connGone{code: message.AbnormalClosure, err: err, write: true}
 	}
 	return nil
 }
@@ -172,6 +181,14 @@ func (s *socket[In, Out]) emit(v Out) error {
 func (s *socket[In, Out]) closeConn() {
 	var gone *connGone
 	if errors.As(s.reason, &gone) {
+		if gone.sentSelf {
+			// Finish the handshake coder/websocket began: it reads and
+			// discards until the peer's close (at most 5 s). Closing now
+			// would leave unread data, and the kernel would answer with a
+			// reset that can destroy the close frame still in flight.
+			s.conn.Close(websocket.StatusCode(gone.code), "")
+			return
+		}
 		s.conn.CloseNow()
 		return
 	}

@@ -1,0 +1,157 @@
+package router_test
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/router/wstest"
+)
+
+// rawConn is a client that writes WebSocket frames byte by byte, so that
+// a test can send what no well-behaved library would.
+type rawConn struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dialRaw(t *testing.T, srv *wstest.Server) *rawConn {
+	t.Helper()
+	addr := strings.TrimPrefix(srv.HTTPURL(""), "http://")
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.SetDeadline(time.Now().Add(wstest.DefaultTimeout))) // a hang guard
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	return &rawConn{t: t, c: c, br: br}
+}
+
+// frame writes one frame: first is the byte of FIN, RSV and opcode.
+func (r *rawConn) frame(first byte, masked bool, payload []byte) {
+	b := []byte{first}
+	mask := byte(0)
+	if masked {
+		mask = 0x80
+	}
+	switch n := len(payload); {
+	case n < 126:
+		b = append(b, mask|byte(n))
+	case n < 1<<16:
+		b = append(b, mask|126, byte(n>>8), byte(n))
+	default:
+		b = append(b, mask|127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	p := append([]byte(nil), payload...)
+	if masked {
+		key := [4]byte{1, 2, 3, 4}
+		b = append(b, key[:]...)
+		for i := range p {
+			p[i] ^= key[i%4]
+		}
+	}
+	_, err := r.c.Write(append(b, p...))
+	require.NoError(r.t, err)
+}
+
+// closeCode reads frames until a close frame and returns its code, or 0
+// when the server closed the connection without one.
+func (r *rawConn) closeCode() int {
+	for {
+		var h [2]byte
+		if _, err := io.ReadFull(r.br, h[:]); err != nil {
+			return 0
+		}
+		n := int64(h[1] & 0x7f)
+		switch n {
+		case 126:
+			var ext [2]byte
+			io.ReadFull(r.br, ext[:])
+			n = int64(binary.BigEndian.Uint16(ext[:]))
+		case 127:
+			var ext [8]byte
+			io.ReadFull(r.br, ext[:])
+			n = int64(binary.BigEndian.Uint64(ext[:]))
+		}
+		payload := make([]byte, n)
+		if _, err := io.ReadFull(r.br, payload); err != nil {
+			return 0
+		}
+		if h[0]&0x0f == 0x8 {
+			require.GreaterOrEqual(r.t, len(payload), 2, "a close frame without a code")
+			return int(binary.BigEndian.Uint16(payload))
+		}
+	}
+}
+
+// RFC 6455 section 5: frames a server must refuse, and how it refuses them.
+func TestMalformedFrames(t *testing.T) {
+	closeFrame := func(code uint16, reason string) []byte {
+		return append(binary.BigEndian.AppendUint16(nil, code), reason...)
+	}
+	tests := []struct {
+		name   string
+		first  byte
+		masked bool
+		data   []byte
+		code   int // 0: the connection is closed without a close frame
+	}{
+		{"reserved data opcode", 0x83, true, []byte("x"), 1002},
+		{"reserved control opcode", 0x8b, true, nil, 1002},
+		{"RSV1 without an extension", 0xc1, true, []byte("x"), 1002},
+		{"fragmented ping", 0x09, true, []byte("x"), 1002},
+		{"ping over 125 bytes", 0x89, true, make([]byte, 126), 1002},
+		{"continuation without a start", 0x80, true, []byte("x"), 1002},
+		{"close with a reserved code", 0x88, true, closeFrame(1005, ""), 1002},
+		{"close with a one-byte payload", 0x88, true, []byte{3}, 1002},
+		{"text that is not UTF-8", 0x81, true, []byte("a\xffb"), 1007},
+		{"binary on a text socket", 0x82, true, []byte("x"), 1003},
+		{"unmasked frame", 0x81, false, []byte("x"), 0},
+	}
+	srv := wstest.Serve(t, echo())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := dialRaw(t, srv)
+			r.frame(tt.first, tt.masked, tt.data)
+			code := r.closeCode()
+			if tt.code == 0 {
+				require.Contains(t, []int{0, 1002}, code, "an unmasked frame must end the connection")
+				return
+			}
+			require.Equal(t, tt.code, code)
+		})
+	}
+}
+
+// A well-formed fragmented message is reassembled, with a ping between
+// its fragments answered.
+func TestFragmentedMessage(t *testing.T) {
+	r := dialRaw(t, wstest.Serve(t, echo()))
+	r.frame(0x01, true, []byte("hel"))  // text, not final
+	r.frame(0x89, true, []byte("ping")) // a ping in between
+	r.frame(0x80, true, []byte("lo ✓")) // final continuation
+	var got []string
+	for len(got) < 2 {
+		var h [2]byte
+		_, err := io.ReadFull(r.br, h[:])
+		require.NoError(t, err)
+		p := make([]byte, h[1]&0x7f)
+		_, err = io.ReadFull(r.br, p)
+		require.NoError(t, err)
+		got = append(got, fmt.Sprintf("%x:%s", h[0]&0x0f, p))
+	}
+	require.Equal(t, []string{"a:ping", "1:hello ✓"}, got)
+}
