@@ -37,7 +37,7 @@ type socket[In, Out any] struct {
 	keepAlive keepAlive
 	endOnce   sync.Once
 	reason    error         // why the socket ends; set before closed is closed
-	readEnd   error         // why reading stopped, when the connection ended it
+	readEnd   *connGone     // why reading stopped, when the connection ended it
 	closed    chan struct{} // closed once the close is done
 }
 
@@ -74,7 +74,7 @@ func (s *socket[In, Out]) serve() error {
 	s.keepAlive.stop()
 	s.running.Stop()
 	var gone *connGone
-	if errors.As(s.reason, &gone) && gone.write && s.readEnd != nil {
+	if errors.As(s.reason, &gone) && gone.write && s.readEnd != nil && (s.readEnd.peer != nil || s.readEnd.sentSelf) {
 		// A write failed because the connection was closing: the reader
 		// saw why (the peer's close, an oversize message).
 		return s.readEnd
