@@ -46,8 +46,9 @@ var (
 )
 
 // ServeHTTP checks the handshake, admits the socket to its group, builds
-// the flow, upgrades the connection and serves the socket until it has
-// closed.
+// the flow and upgrades the connection. It returns once the socket is
+// open; the socket runs on a goroutine of its own until it has closed
+// (Group.Shutdown waits for it).
 func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := checkHandshake(r); err != nil {
 		err.write(w)
@@ -58,17 +59,19 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := &member{}
+	leave := func() {}
 	if g := h.cfg.group; g != nil {
 		if err := g.join(m); err != nil {
 			h.refuse(w, r, err)
 			return
 		}
-		defer g.leave(m)
+		leave = func() { g.leave(m) }
 	}
 	// Every check that can refuse the handshake has passed: only now is
 	// the flow built, so that a flow built is a flow run.
 	f, err := h.buildFlow(r)
 	if err != nil {
+		leave()
 		h.refuse(w, r, err)
 		return
 	}
@@ -79,6 +82,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		CompressionMode:    websocket.CompressionMode(h.cfg.compression),
 	})
 	if err != nil {
+		leave()
 		h.cfg.logger.Info("websocket handshake failed", "route", r.Pattern, "remote", r.RemoteAddr, "error", err)
 		return
 	}
@@ -90,9 +94,23 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		attrs = append(attrs, "subprotocol", p)
 	}
 	h.cfg.logger.Info("websocket open", attrs...)
-	began := time.Now()
-	reason := s.serve()
-	logEnd(h.cfg.logger, attrs, reason, began)
+	// The socket runs on a goroutine of its own and ServeHTTP returns: a
+	// hijacked connection needs nothing more from net/http, and what
+	// net/http holds for the request (the request, its headers, the
+	// response, the connection's state) is freed rather than kept for the
+	// socket's whole life. The goroutine starts with a shallow stack, too.
+	logger := h.cfg.logger
+	go func() {
+		began := time.Now()
+		defer leave()
+		defer func() {
+			if p := recover(); p != nil { // a bug in the runtime itself
+				s.netConn.Close()
+				logger.Error("websocket runtime panic", append(attrs, "panic", p)...)
+			}
+		}()
+		logEnd(logger, attrs, s.serve(), began)
+	}()
 }
 
 // buildFlow calls newFlow, turning a panic into an error.

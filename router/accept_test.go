@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -279,15 +280,19 @@ func TestCloseLog(t *testing.T) {
 	var mu sync.Mutex
 	var log strings.Builder
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &log}, nil))
+	g := router.NewGroup(0)
+	stopped := make(chan struct{}, 2)
 	srv := wstest.Serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
-		return flow.Identity[string]()
-	}, router.WithLogger(logger)))
+		return flow.Identity[string]().OnDone(func(error) { stopped <- struct{}{} })
+	}, router.WithLogger(logger), router.WithGroup(g)))
 
 	c := srv.Dial(t, "/")
 	c.CloseWith(websocket.StatusGoingAway, "bye now")
 	d := srv.Dial(t, "/")
 	d.CloseNow()
-	srv.Close() // waits for both handlers to return
+	<-stopped
+	<-stopped
+	require.NoError(t, g.Shutdown(context.Background())) // and both closing lines are written
 
 	mu.Lock()
 	defer mu.Unlock()

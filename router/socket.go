@@ -18,8 +18,9 @@ import (
 
 // socket runs one flow over one accepted connection.
 //
-// An open socket holds one goroutine: the handler's, which reads frames
-// for the whole life of the connection (coder/websocket answers pings and
+// An open socket holds one goroutine, started once the connection is
+// upgraded (the handler then returns), which reads frames for the whole
+// life of the connection (coder/websocket answers pings and
 // sees close frames only while a reader is active), decodes them and
 // pushes them into the flow. Fused stages run right there and write their
 // output, so an echo costs no hand-off. Everything else is event-driven:
