@@ -25,10 +25,15 @@ func (rt Route) Path(params ...string) (string, error) {
 	for _, seg := range strings.SplitAfter(pattern, "/") {
 		name, rest, ok := wildcard(seg)
 		if !ok {
-			// ServeMux matches a literal against the unescaped segment.
-			body := strings.TrimSuffix(seg, "/")
-			b.WriteString(url.PathEscape(body))
-			b.WriteString(seg[len(body):])
+			// ServeMux unescapes a pattern's literal and matches it
+			// against the unescaped segment: escape what it means.
+			literal := strings.TrimSuffix(seg, "/")
+			meaning := literal
+			if unescaped, err := url.PathUnescape(literal); err == nil {
+				meaning = unescaped
+			}
+			b.WriteString(url.PathEscape(meaning))
+			b.WriteString(seg[len(literal):])
 			continue
 		}
 		if name == "$" {

@@ -24,6 +24,7 @@ func TestRoutePath(t *testing.T) {
 		{"/files/{path...}", []string{"a/b c/d"}, "/files/a/b%20c/d", ""},
 		{"/{$}", nil, "/", ""},
 		{"/a b/100%/{x}", []string{"y"}, "/a%20b/100%25/y", ""},
+		{"/a%2Fb/%7E/{x}", []string{"y"}, "/a%2Fb/~/y", ""},
 		{"/chat/{room}", nil, "", "too few parameters"},
 		{"/echo", []string{"x"}, "", "too many parameters"},
 		{"/chat/{room}", []string{""}, "", "is empty"},
