@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -146,19 +147,7 @@ func (d *demo) tickRoutes(mux *http.ServeMux) {
 		}
 		var running atomic.Bool
 		var counter atomic.Int64
-		control := flow.ForEachErr(func(cmd string) error {
-			switch cmd {
-			case "start":
-				running.Store(true)
-			case "stop":
-				running.Store(false)
-			case "reset":
-				counter.Store(0)
-			default:
-				return unknownCommand(cmd)
-			}
-			return nil
-		})
+		control := stopwatchControl(&running, &counter)
 		tick := flow.Through(flow.Tick(every, "tick"), flow.Via(
 			flow.Filter(func(string) bool { return running.Load() }),
 			flow.Map(func(string) string { return strconv.FormatInt(counter.Add(1)-1, 10) }))) // getAndIncrement
@@ -178,20 +167,7 @@ func (d *demo) tickRoutes(mux *http.ServeMux) {
 		}
 		var running atomic.Bool
 		var counter atomic.Int64
-		control := flow.ForEachErr(func(cmd string) error {
-			switch cmd {
-			case "start":
-				running.Store(true)
-			case "stop":
-				running.Store(false)
-			case "reset":
-				counter.Store(0)
-			case "time": // answered by the request branch
-			default:
-				return unknownCommand(cmd)
-			}
-			return nil
-		})
+		control := stopwatchControl(&running, &counter, "time") // "time" is answered by the request branch
 		ticks := flow.Through(flow.Tick(every, "tick"), flow.Filter(func(string) bool { return running.Load() }))
 		requests := flow.Filter(func(cmd string) bool { return cmd == "time" })
 		return flow.Via(flow.Combine(flow.Wrap(control, ticks), requests), flow.Map(func(event string) string {
@@ -201,6 +177,28 @@ func (d *demo) tickRoutes(mux *http.ServeMux) {
 			return strconv.FormatInt(counter.Add(1)-1, 10) // a tick
 		})), nil
 	}, d.opts...))
+}
+
+// stopwatchControl is the stop watch's control sink: Play's
+// Sink.foreach over start, stop and reset, on the state it shares with
+// the ticks. The commands in also are known and left to another branch;
+// any other closes the socket (unknownCommand).
+func stopwatchControl(running *atomic.Bool, counter *atomic.Int64, also ...string) flow.Sink[string] {
+	return flow.ForEachErr(func(cmd string) error {
+		switch cmd {
+		case "start":
+			running.Store(true)
+		case "stop":
+			running.Store(false)
+		case "reset":
+			counter.Store(0)
+		default:
+			if !slices.Contains(also, cmd) {
+				return unknownCommand(cmd)
+			}
+		}
+		return nil
+	})
 }
 
 // unknownCommand closes a stop watch sent a command it does not know with
