@@ -99,18 +99,12 @@ func parseBenchFlags(ctx context.Context, args []string, stderr io.Writer) (r *b
 		fmt.Fprint(fs.Output(), benchUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, "", false, err
-		}
-		return nil, "", false, usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, "", false, err
 	}
 	fail := func(err error) (*bench.Runner, string, bool, error) {
 		fmt.Fprintf(stderr, "wsflow bench: %v\n", err)
 		return nil, "", false, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
 
 	r = &bench.Runner{

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,16 +27,10 @@ func runBenchServer(ctx context.Context, args []string, stdout, stderr io.Writer
 			"http://HOST:PORT\" once it accepts connections.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	h, err := bench.EchoHandler(*impl)
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "wsflow bench-server: %v\n", err)
 		return usageError{err}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -81,16 +80,8 @@ func parseDemoFlags(args []string, stderr io.Writer) (*demoConfig, error) {
 		fs.PrintDefaults()
 	}
 
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usageError{err} // fs has reported it, with the usage
-	}
-	if fs.NArg() > 0 {
-		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
-		fmt.Fprintf(stderr, "wsflow demo: %v\n", err)
-		return nil, usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	if err := setFromEnv(fs, os.LookupEnv); err != nil {
 		fmt.Fprintf(stderr, "wsflow demo: %v\n", err)

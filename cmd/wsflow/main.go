@@ -79,6 +79,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // already been reported on standard error; the process exits with status 2.
 type usageError struct{ err error }
 
+// parseFlags parses a command's arguments with fs, which takes no
+// positional arguments. -h gives flag.ErrHelp; anything wrong is reported
+// on fs's output and returned as a usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err} // fs has reported it, with the usage
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintf(fs.Output(), "%s: %v\n", fs.Name(), err)
+		return usageError{err}
+	}
+	return nil
+}
+
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
