@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -75,11 +76,15 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, err)
 		return
 	}
-	hw := &hijackWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout}
+	hw := &hijackWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout, readLimit: h.cfg.readLimit}
 	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       h.cfg.subprotocols,
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
 		CompressionMode:    websocket.CompressionMode(h.cfg.compression),
+		OnPingReceived: func(_ context.Context, payload []byte) bool {
+			hw.conn.pong(payload) // bounded by the write timeout, not coder's 5 s
+			return false
+		},
 	})
 	if err != nil {
 		leave()

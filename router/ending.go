@@ -1,10 +1,12 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/message"
@@ -29,11 +31,17 @@ var (
 	errGoingAway = message.NewCloseError(message.GoingAway, "going away")
 	errNoPong    = errors.New("no pong before the next ping")
 	errDropped   = errors.New("dropped by shutdown")
+
+	errCloseReasonNotUTF8 = errors.New("the peer's close reason is not valid UTF-8")
 )
 
 // readEnded describes why reading from the connection stopped.
 func readEnded(err error) *connGone {
 	var ce websocket.CloseError
+	if errors.As(err, &ce) && !utf8.ValidString(ce.Reason) {
+		// Answered with 1007 on its way out (wireConn.fixClose).
+		return &connGone{code: message.InvalidPayload, err: errCloseReasonNotUTF8}
+	}
 	if errors.As(err, &ce) {
 		peer := message.Close{Code: message.Code(ce.Code), Reason: ce.Reason}
 		return &connGone{peer: &peer, code: peer.Code, err: err}
@@ -43,8 +51,13 @@ func readEnded(err error) *connGone {
 		// message is unread.
 		return &connGone{code: message.MessageTooBig, err: err, sentSelf: true}
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// coder/websocket gives a control frame it answers (a pong, a
+		// close) at most 5 s to be written: the peer takes nothing.
+		return &connGone{code: message.AbnormalClosure, err: err}
+	}
 	var opErr *net.OpError
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr) {
+	if errors.Is(err, errPeerEnded) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr) {
 		return &connGone{code: message.AbnormalClosure, err: err}
 	}
 	// Anything else is a protocol violation coder/websocket has answered

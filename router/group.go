@@ -58,8 +58,9 @@ func (m *member) attach(s stopper) {
 	want.apply(s)
 }
 
-// stop asks m's socket to stop, or remembers it until attach.
-func (m *member) stop(k stopKind) {
+// stop asks m's socket to stop, or remembers it until attach; it reports
+// whether the socket was running.
+func (m *member) stop(k stopKind) bool {
 	m.mu.Lock()
 	s := m.sock
 	if s == nil && k > m.want {
@@ -69,6 +70,7 @@ func (m *member) stop(k stopKind) {
 	if s != nil {
 		k.apply(s)
 	}
+	return s != nil
 }
 
 // NewGroup returns a Group that admits at most maxConns open sockets
@@ -111,7 +113,9 @@ func (g *Group) leave(m *member) {
 // Shutdown refuses new sockets with 503, sends every open socket a close
 // 1001 "going away" once what its flow already emitted has been written,
 // and waits for them all to close. When ctx ends first, the sockets still
-// open are dropped and Shutdown returns ctx's error after they are gone.
+// open are dropped and Shutdown returns ctx's error after they are gone;
+// a handshake still under way is not waited for, and its socket is
+// dropped as soon as it opens.
 func (g *Group) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
 	g.closing = true
@@ -134,7 +138,12 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	members = g.snapshot()
 	g.mu.Unlock()
 	for _, m := range members {
-		m.stop(drop)
+		if !m.stop(drop) {
+			// Its handshake is still under way (a slow factory, a peer
+			// that does not take the response): it is not waited for,
+			// and its socket is dropped as soon as it opens.
+			g.leave(m)
+		}
 	}
 	<-done
 	return ctx.Err()

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 )
 
 // handshakeError is a handshake refused before the upgrade.
@@ -13,6 +14,9 @@ type handshakeError struct {
 	status int
 	body   string
 	header [2]string // a header to set, if any
+	// endConn ends the connection after the response, without reading
+	// what the request declared it would send.
+	endConn bool
 }
 
 // checkHandshake checks what RFC 6455 section 4.2.1 asks of an opening
@@ -20,18 +24,26 @@ type handshakeError struct {
 // upgraded is refused before the flow is built. Origin is checked apart.
 func checkHandshake(r *http.Request) *handshakeError {
 	if !r.ProtoAtLeast(1, 1) || !isUpgrade(r) {
-		return &handshakeError{http.StatusUpgradeRequired,
-			"426 upgrade required: this URL serves WebSocket connections only",
-			[2]string{"Upgrade", "websocket"}}
+		return &handshakeError{status: http.StatusUpgradeRequired,
+			body:   "426 upgrade required: this URL serves WebSocket connections only",
+			header: [2]string{"Upgrade", "websocket"}}
+	}
+	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		// RFC 6455 section 4.1. net/http would wait, with no deadline, for
+		// the body to discard it before the upgrade, and would read its
+		// bytes as frames after.
+		return &handshakeError{status: http.StatusBadRequest,
+			body:    "400 bad request: a WebSocket handshake has no body",
+			endConn: true}
 	}
 	if r.Method != http.MethodGet {
 		return &handshakeError{status: http.StatusMethodNotAllowed,
 			body: "405 method not allowed: a WebSocket handshake is a GET"}
 	}
 	if r.Header.Get("Sec-WebSocket-Version") != "13" {
-		return &handshakeError{http.StatusBadRequest,
-			"400 bad request: only WebSocket version 13 is supported",
-			[2]string{"Sec-WebSocket-Version", "13"}}
+		return &handshakeError{status: http.StatusBadRequest,
+			body:   "400 bad request: only WebSocket version 13 is supported",
+			header: [2]string{"Sec-WebSocket-Version", "13"}}
 	}
 	keys := r.Header.Values("Sec-WebSocket-Key")
 	if len(keys) != 1 {
@@ -48,6 +60,12 @@ func checkHandshake(r *http.Request) *handshakeError {
 func (e *handshakeError) write(w http.ResponseWriter) {
 	if e.header[0] != "" {
 		w.Header().Set(e.header[0], e.header[1])
+	}
+	if e.endConn {
+		w.Header().Set("Connection", "close")
+		// net/http discards an unread body after the handler returns;
+		// a body that never comes must not hold the connection.
+		http.NewResponseController(w).SetReadDeadline(time.Now())
 	}
 	writeText(w, e.status, e.body)
 }

@@ -211,3 +211,32 @@ func TestOrigins(t *testing.T) {
 		})
 	}
 }
+
+// A handshake still under way when Shutdown's grace ends does not hold
+// Shutdown: it returns, and the socket is dropped once it opens.
+func TestShutdownDoesNotWaitForHandshakeUnderWay(t *testing.T) {
+	g := router.NewGroup(0)
+	building := make(chan struct{})
+	release := make(chan struct{})
+	srv := wstest.Serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		close(building)
+		<-release
+		return flow.Identity[string]()
+	}, router.WithGroup(g)))
+	dialed := make(chan error, 1)
+	go func() {
+		c, _, err := websocket.Dial(context.Background(), srv.URL("/"), nil)
+		if err == nil {
+			_, _, err = c.Read(context.Background())
+			c.CloseNow()
+		}
+		dialed <- err
+	}()
+	<-building
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, g.Shutdown(ctx), context.Canceled)
+	require.Equal(t, 0, g.Len())
+	close(release)
+	require.Error(t, <-dialed, "the socket opened after Shutdown is dropped")
+}

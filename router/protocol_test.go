@@ -25,14 +25,20 @@ type rawConn struct {
 
 func dialRaw(t *testing.T, srv *wstest.Server) *rawConn {
 	t.Helper()
+	return dialRawWith(t, srv, "")
+}
+
+// dialRawWith is dialRaw with extra header lines, each ending in CRLF.
+func dialRawWith(t *testing.T, srv *wstest.Server, headers string) *rawConn {
+	t.Helper()
 	addr := strings.TrimPrefix(srv.HTTPURL(""), "http://")
 	c, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
 	require.NoError(t, c.SetDeadline(time.Now().Add(wstest.DefaultTimeout))) // a hang guard
 	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
-	br := bufio.NewReader(c)
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s\r\n", addr, headers)
+	br := bufioReader(c)
 	resp, err := http.ReadResponse(br, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
@@ -67,13 +73,22 @@ func (r *rawConn) frame(first byte, masked bool, payload []byte) {
 	require.NoError(r.t, err)
 }
 
+func bufioReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
+
 // closeCode reads frames until a close frame and returns its code, or 0
 // when the server closed the connection without one.
 func (r *rawConn) closeCode() int {
+	code, _ := r.closeFrame()
+	return code
+}
+
+// closeFrame reads frames until a close frame and returns its code and
+// reason, or 0 when the server closed the connection without one.
+func (r *rawConn) closeFrame() (int, string) {
 	for {
 		var h [2]byte
 		if _, err := io.ReadFull(r.br, h[:]); err != nil {
-			return 0
+			return 0, ""
 		}
 		n := int64(h[1] & 0x7f)
 		switch n {
@@ -88,11 +103,11 @@ func (r *rawConn) closeCode() int {
 		}
 		payload := make([]byte, n)
 		if _, err := io.ReadFull(r.br, payload); err != nil {
-			return 0
+			return 0, ""
 		}
 		if h[0]&0x0f == 0x8 {
 			require.GreaterOrEqual(r.t, len(payload), 2, "a close frame without a code")
-			return int(binary.BigEndian.Uint16(payload))
+			return int(binary.BigEndian.Uint16(payload)), string(payload[2:])
 		}
 	}
 }

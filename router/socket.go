@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +28,7 @@ import (
 // own; keep-alive runs on a timer.
 type socket[In, Out any] struct {
 	conn      *websocket.Conn
-	netConn   net.Conn     // the hijacked connection under conn
+	netConn   *wireConn    // the hijacked connection under conn
 	received  atomic.Int64 // messages read: proof of life for keep-alive
 	handled   atomic.Int64 // messages the flow has taken; less than received while a push is under way
 	t         transformer.Transformer[In, Out]
@@ -43,7 +42,7 @@ type socket[In, Out any] struct {
 }
 
 // startSocket starts f over conn, with keep-alive; serve then reads.
-func startSocket[In, Out any](conn *websocket.Conn, netConn net.Conn, t transformer.Transformer[In, Out], cfg *config, f flow.Flow[In, Out]) *socket[In, Out] {
+func startSocket[In, Out any](conn *websocket.Conn, netConn *wireConn, t transformer.Transformer[In, Out], cfg *config, f flow.Flow[In, Out]) *socket[In, Out] {
 	s := &socket[In, Out]{conn: conn, netConn: netConn, t: t, cfg: cfg, closed: make(chan struct{})}
 	s.running = flow.Start(context.Background(), f, s.emit)
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
@@ -103,6 +102,9 @@ func (s *socket[In, Out]) read() {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
 			s.readEnd = readEnded(err)
+			if perr := s.netConn.pongFailure(); perr != nil {
+				s.readEnd = &connGone{code: message.AbnormalClosure, err: perr}
+			}
 			s.end(s.readEnd)
 			s.running.CloseInput()
 			return

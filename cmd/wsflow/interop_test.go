@@ -137,7 +137,7 @@ func TestInteropCloseCodes(t *testing.T) {
 		{"binary on a text socket", "/echo", "", binary("bin"), closedWith(1003, "this socket accepts only text messages")},
 		{"invalid UTF-8", "/echo", "", text("ok \xff\xfe"), closedWith(1007, "text message is not valid UTF-8")},
 		{"invalid UTF-8 on raw", "/raw", "", text("\xc3\x28"), closedWith(1007, "text message is not valid UTF-8")},
-		{"oversize", "/echo", "", text(strings.Repeat("x", 65537)), closedWith(1009, "read limited at 65537 bytes")},
+		{"oversize", "/echo", "", text(strings.Repeat("x", 65537)), closedWith(1009, "message too big: the limit is 65536 bytes")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := gorillaDial(t, d.wsURL(tt.path), nil)

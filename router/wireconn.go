@@ -1,0 +1,252 @@
+package router
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wsflow/wsflow/message"
+)
+
+// wireConn is the hijacked connection as coder/websocket uses it. It
+// holds the three rules of the wire that coder/websocket v1.8.15 does not:
+//
+//   - The peer ending the TCP stream is a read failure (errPeerEnded),
+//     never io.EOF: coder's message reader takes an io.EOF in the middle
+//     of a message for the message's end and would deliver a truncated
+//     message as complete.
+//   - Every write, data and control frames alike, is bounded by timeout
+//     (when positive): a peer that does not take what is written within
+//     it fails the write and is dropped. A deadline on the connection
+//     spares coder the per-call work it does for a cancellable context.
+//   - Pongs are written here (pong), bounded by the write timeout like
+//     every other write: coder gives the pongs it writes itself 5 s,
+//     whatever the write timeout says.
+//   - A close frame coder writes by itself is corrected on its way out:
+//     a peer's close reason that is not UTF-8 is answered with 1007 rather
+//     than echoed (RFC 6455 section 8.1), and coder's 1009 reason names
+//     the configured limit.
+type wireConn struct {
+	net.Conn
+	timeout   time.Duration
+	readLimit int64
+
+	mu      sync.Mutex // serialises writes and guards out and pongErr
+	out     outFrames
+	pongErr error // why a pong could not be written
+}
+
+// errPeerEnded is the peer's end of the TCP stream.
+var errPeerEnded = errors.New("connection ended by the peer (EOF)")
+
+func (c *wireConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err == io.EOF {
+		err = errPeerEnded
+	}
+	return n, err
+}
+
+func (c *wireConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.timeout > 0 {
+		if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+			return 0, err
+		}
+	}
+	if err := c.out.write(c.Conn, p, c.fixClose); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// pong answers a ping carrying payload. It writes the pong at once when
+// no frame is part-way out, else after the frame that is; a pong still
+// waiting is replaced (RFC 6455 section 5.5.3 asks only for the latest
+// ping to be answered). A pong that cannot be written within the write
+// timeout ends the connection: see pongFailure.
+func (c *wireConn) pong(payload []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.out.closeSent || c.pongErr != nil {
+		return
+	}
+	c.out.pong = append(append(c.out.pong[:0], 0x8a, byte(len(payload))), payload...)
+	if !c.out.atBoundary() {
+		return // out.write sends it after the current frame
+	}
+	if c.timeout > 0 {
+		c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	}
+	if err := c.out.writePong(c.Conn); err != nil {
+		c.pongErr = err
+		c.Conn.Close() // the reader sees the connection end
+	}
+}
+
+// pongFailure returns why a pong could not be written, if one could not.
+func (c *wireConn) pongFailure() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pongErr
+}
+
+// fixClose returns the close payload to send instead of p, an unmasked
+// close frame's payload.
+func (c *wireConn) fixClose(p []byte) []byte {
+	if len(p) < 2 {
+		return p
+	}
+	code, reason := message.Code(binary.BigEndian.Uint16(p)), string(p[2:])
+	switch {
+	case !utf8.ValidString(reason):
+		return binary.BigEndian.AppendUint16(nil, uint16(message.InvalidPayload))
+	case code == message.MessageTooBig && strings.HasPrefix(reason, "read limited at "):
+		reason = "message too big: the limit is " + strconv.FormatInt(c.readLimit, 10) + " bytes"
+		return append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...)
+	}
+	return p
+}
+
+// outFrames follows the outgoing frames, which start right after the
+// handshake's response, so that close frames can be corrected. It holds back at most one close frame (127 bytes) or one
+// frame header (14 bytes) that a write cut short; everything else passes
+// through in the write that brought it.
+type outFrames struct {
+	remaining int64 // payload bytes of the current frame still to pass
+	held      []byte
+	pong      []byte // a pong frame waiting for the current frame to end
+	closeSent bool   // a close frame has passed: nothing may follow it
+}
+
+// atBoundary reports whether no frame is part-way out.
+func (o *outFrames) atBoundary() bool { return o.remaining == 0 && len(o.held) == 0 }
+
+// writePong writes the waiting pong, if any.
+func (o *outFrames) writePong(w io.Writer) error {
+	if len(o.pong) == 0 {
+		return nil
+	}
+	_, err := w.Write(o.pong)
+	o.pong = o.pong[:0]
+	return err
+}
+
+// write writes p to w, with every complete unmasked close frame's
+// payload replaced by fix's.
+func (o *outFrames) write(w io.Writer, p []byte, fix func([]byte) []byte) error {
+	start := 0 // of what passes through unchanged
+	i := 0
+	for i < len(p) {
+		if o.remaining > 0 {
+			n := min(o.remaining, int64(len(p)-i))
+			o.remaining -= n
+			i += int(n)
+			continue
+		}
+		if len(o.pong) > 0 && len(o.held) == 0 {
+			// A frame has ended: the waiting pong goes between it and
+			// the next.
+			if _, err := w.Write(p[start:i]); err != nil {
+				return err
+			}
+			start = i
+			if err := o.writePong(w); err != nil {
+				return err
+			}
+		}
+		// A frame begins at i (or in held).
+		head := p[i:]
+		if len(o.held) > 0 {
+			head = append(o.held, p[i:]...)
+		}
+		size, payload, ok := frameSize(head)
+		isClose := ok && head[0]&0x0f == 0x8 && head[1]&0x80 == 0
+		if !ok || (isClose && len(head) < size+int(payload)) {
+			// Cut short: hold it until the rest comes.
+			if _, err := w.Write(p[start:i]); err != nil {
+				return err
+			}
+			o.held = append(o.held[:0:0], head...)
+			return nil
+		}
+		consumed := len(head) - len(p[i:]) // bytes of head that came from held
+		if isClose {
+			frame := head[:size+int(payload)]
+			if _, err := w.Write(p[start:i]); err != nil {
+				return err
+			}
+			fixed := fix(frame[size:])
+			out := append([]byte{frame[0], byte(len(fixed))}, fixed...)
+			o.held = nil
+			o.closeSent = true
+			o.pong = o.pong[:0]
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+			i += len(frame) - consumed
+			start = i
+			continue
+		}
+		if consumed > 0 {
+			// A held header completed by this write.
+			if _, err := w.Write(p[start:i]); err != nil {
+				return err
+			}
+			if _, err := w.Write(o.held); err != nil {
+				return err
+			}
+			o.held = nil
+			start = i
+		}
+		i += size - consumed
+		o.remaining = payload
+	}
+	if start < len(p) {
+		if _, err := w.Write(p[start:]); err != nil {
+			return err
+		}
+	}
+	if o.atBoundary() && !o.closeSent {
+		return o.writePong(w)
+	}
+	return nil
+}
+
+// frameSize returns the size of the frame header at the start of b and
+// the payload length it declares, or ok false when b does not hold the
+// whole header.
+func frameSize(b []byte) (size int, payload int64, ok bool) {
+	if len(b) < 2 {
+		return 0, 0, false
+	}
+	size = 2
+	switch n := b[1] & 0x7f; n {
+	case 126:
+		size += 2
+	case 127:
+		size += 8
+	default:
+		payload = int64(n)
+	}
+	if b[1]&0x80 != 0 {
+		size += 4
+	}
+	if len(b) < size {
+		return 0, 0, false
+	}
+	switch b[1] & 0x7f {
+	case 126:
+		payload = int64(binary.BigEndian.Uint16(b[2:]))
+	case 127:
+		payload = int64(binary.BigEndian.Uint64(b[2:]))
+	}
+	return size, payload, true
+}
