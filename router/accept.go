@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/coder/websocket"
@@ -80,7 +81,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       h.cfg.subprotocols,
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
-		CompressionMode:    websocket.CompressionMode(h.cfg.compression),
+		CompressionMode:    h.cfg.compression.mode(),
 		OnPingReceived: func(_ context.Context, payload []byte) bool {
 			hw.conn.pong(payload) // bounded by the write timeout, not coder's 5 s
 			return false
@@ -122,7 +123,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *handler[In, Out]) buildFlow(r *http.Request) (f flow.Flow[In, Out], err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = &flow.PanicError{Value: p}
+			err = &flow.PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
 	return h.newFlow(r)
@@ -132,9 +133,14 @@ func (h *handler[In, Out]) buildFlow(r *http.Request) (f flow.Flow[In, Out], err
 func (h *handler[In, Out]) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	var rej *Rejection
 	if errors.As(err, &rej) {
-		writeText(w, rej.Status, rej.Body)
+		rej.ServeHTTP(w, r)
 		return
 	}
-	h.cfg.logger.Error("websocket flow factory failed", "route", r.Pattern, "remote", r.RemoteAddr, "error", err)
+	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr, "error", err}
+	var pe *flow.PanicError
+	if errors.As(err, &pe) {
+		attrs = append(attrs, "stack", string(pe.Stack))
+	}
+	h.cfg.logger.Error("websocket flow factory failed", attrs...)
 	writeText(w, http.StatusInternalServerError, "500 internal server error")
 }

@@ -211,12 +211,51 @@ func TestPanicClosesOnlyItsSocket(t *testing.T) {
 
 // A panic while building the flow refuses the handshake with 500.
 func TestPanicInFactory(t *testing.T) {
+	var mu sync.Mutex
+	var log strings.Builder
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &log}, nil))
 	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
-		panic("secret-detail")
-	})
+		panicInFactory()
+		return flow.Identity[string]()
+	}, router.WithLogger(logger))
 	resp := wstest.Serve(t, h).DialRefused(t, "/")
 	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 	require.NotContains(t, resp.Body, "secret-detail")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Contains(t, log.String(), "secret-detail", "the panic goes to the log")
+	require.Contains(t, log.String(), "panicInFactory", "with the stack where it happened")
+}
+
+func panicInFactory() { panic("secret-detail") }
+
+// A Rejection carries its headers: WWW-Authenticate on a 401.
+func TestRejectionHeaders(t *testing.T) {
+	h := router.AcceptOrResult(transformer.String(), func(*http.Request) (flow.Flow[string, string], error) {
+		return flow.Flow[string, string]{}, &router.Rejection{
+			Status: http.StatusUnauthorized,
+			Body:   "401 unauthorized: log in first",
+			Header: http.Header{"Www-Authenticate": {`Basic realm="chat"`}},
+		}
+	})
+	resp := wstest.Serve(t, h).DialRefused(t, "/")
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Equal(t, `Basic realm="chat"`, resp.Header.Get("WWW-Authenticate"))
+	require.Contains(t, resp.Body, "log in first")
+	require.Equal(t, "handshake rejected: 401 Unauthorized", router.Reject(401, "401 unauthorized").Error())
+}
+
+// A zero Group is a group without a limit.
+func TestZeroGroup(t *testing.T) {
+	var g router.Group
+	srv := wstest.Serve(t, echoWith(router.WithGroup(&g)))
+	c := srv.Dial(t, "/")
+	c.SendText("zero")
+	c.ExpectText("zero")
+	require.Equal(t, 1, g.Len())
+	c.Close()
+	require.NoError(t, g.Shutdown(context.Background()))
+	require.Equal(t, 0, g.Len())
 }
 
 // A handshake that cannot be upgraded is refused before the flow is

@@ -8,7 +8,8 @@ import (
 // Group tracks the open sockets of one or more handlers (WithGroup): it
 // caps how many may be open at once and shuts them down gracefully.
 // http.Server.Shutdown does not see hijacked connections; Group.Shutdown
-// does. A Group is safe for concurrent use.
+// does. A Group is safe for concurrent use; its zero value is a group
+// without a limit, ready to use.
 type Group struct {
 	max     int
 	mu      sync.Mutex
@@ -76,7 +77,7 @@ func (m *member) stop(k stopKind) bool {
 // NewGroup returns a Group that admits at most maxConns open sockets
 // (0: no limit). A handshake beyond the limit gets HTTP 503.
 func NewGroup(maxConns int) *Group {
-	return &Group{max: maxConns, open: make(map[*member]struct{})}
+	return &Group{max: maxConns}
 }
 
 // Len returns the number of open sockets.
@@ -95,6 +96,9 @@ func (g *Group) join(m *member) error {
 	}
 	if g.max > 0 && len(g.open) >= g.max {
 		return errFull
+	}
+	if g.open == nil {
+		g.open = make(map[*member]struct{})
 	}
 	g.open[m] = struct{}{}
 	g.wg.Add(1)

@@ -3,6 +3,8 @@ package router
 import (
 	"log/slog"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // Defaults of the options.
@@ -98,3 +100,14 @@ const (
 	// CompressionNoContextTakeover compresses each message on its own.
 	CompressionNoContextTakeover
 )
+
+// mode returns coder/websocket's value of m.
+func (m Compression) mode() websocket.CompressionMode {
+	switch m {
+	case CompressionContextTakeover:
+		return websocket.CompressionContextTakeover
+	case CompressionNoContextTakeover:
+		return websocket.CompressionNoContextTakeover
+	}
+	return websocket.CompressionDisabled
+}
