@@ -52,6 +52,16 @@ var (
 // open; the socket runs on a goroutine of its own until it has closed
 // (Group.Shutdown waits for it).
 func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	obs := h.cfg.observer
+	if obs != nil {
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		defer func() {
+			if sw.status != http.StatusSwitchingProtocols {
+				obs.Handshake(r.Pattern, sw.status)
+			}
+		}()
+	}
 	if err := checkHandshake(r); err != nil {
 		err.write(w)
 		return
@@ -93,7 +103,12 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(h.cfg.readLimit)
-	s := startSocket(conn, hw.conn, h.t, h.cfg, f)
+	var so SocketObserver
+	if obs != nil {
+		obs.Handshake(r.Pattern, http.StatusSwitchingProtocols)
+		so = obs.Open(r.Pattern)
+	}
+	s := startSocket(conn, hw.conn, h.t, h.cfg, f, so)
 	m.attach(s)
 	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
 	if p := conn.Subprotocol(); p != "" {
@@ -115,7 +130,11 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				logger.Error("websocket runtime panic", append(attrs, "panic", p)...)
 			}
 		}()
-		logEnd(logger, attrs, s.serve(), began)
+		reason := s.serve()
+		logEnd(logger, attrs, reason, began)
+		if so != nil {
+			so.Closed(closeOf(reason), closedBy(reason), time.Since(began))
+		}
 	}()
 }
 

@@ -13,7 +13,9 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/metrics"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
 )
@@ -44,6 +46,16 @@ func BenchmarkEchoString(b *testing.B) {
 	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Identity[string]()
 	}, benchEchoOptions()...)
+	benchEcho(b, h, websocket.MessageText)
+}
+
+// BenchmarkEchoStringMetrics is BenchmarkEchoString with Prometheus
+// metrics on (package metrics): the cost of observing every message.
+func BenchmarkEchoStringMetrics(b *testing.B) {
+	opts := append(benchEchoOptions(), router.WithObserver(metrics.New(prometheus.NewRegistry())))
+	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}, opts...)
 	benchEcho(b, h, websocket.MessageText)
 }
 

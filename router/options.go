@@ -27,6 +27,7 @@ type config struct {
 	writeTimeout   time.Duration
 	logger         *slog.Logger
 	group          *Group
+	observer       Observer
 }
 
 func newConfig(opts []Option) *config {

@@ -35,6 +35,7 @@ type socket[In, Out any] struct {
 	cfg       *config
 	running   *flow.Running[In]
 	keepAlive keepAlive
+	observer  SocketObserver // nil: none
 	endOnce   sync.Once
 	reason    error         // why the socket ends; set before closed is closed
 	readEnd   *connGone     // why reading stopped, when the connection ended it
@@ -42,8 +43,8 @@ type socket[In, Out any] struct {
 }
 
 // startSocket starts f over conn, with keep-alive; serve then reads.
-func startSocket[In, Out any](conn *websocket.Conn, netConn *wireConn, t transformer.Transformer[In, Out], cfg *config, f flow.Flow[In, Out]) *socket[In, Out] {
-	s := &socket[In, Out]{conn: conn, netConn: netConn, t: t, cfg: cfg, closed: make(chan struct{})}
+func startSocket[In, Out any](conn *websocket.Conn, netConn *wireConn, t transformer.Transformer[In, Out], cfg *config, f flow.Flow[In, Out], observer SocketObserver) *socket[In, Out] {
+	s := &socket[In, Out]{conn: conn, netConn: netConn, t: t, cfg: cfg, observer: observer, closed: make(chan struct{})}
 	s.running = flow.Start(context.Background(), f, s.emit)
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
 	s.keepAlive.start(cfg.keepAlive, s)
@@ -121,6 +122,11 @@ func (s *socket[In, Out]) read() {
 		kind := message.KindBinary
 		if typ == websocket.MessageText {
 			kind = message.KindText
+		}
+		if s.observer != nil {
+			s.observer.MessageIn(kind, len(payload))
+		}
+		if kind == message.KindText {
 			err = message.CheckText(payload)
 		}
 		var v In
@@ -172,9 +178,13 @@ func (s *socket[In, Out]) emit(v Out) error {
 		typ = websocket.MessageText
 	}
 	err = s.conn.Write(context.Background(), typ, b)
+	size := len(b)
 	putBuf(bp, b)
 	if err != nil {
 		return &connGone{code: message.AbnormalClosure, err: err, write: true}
+	}
+	if s.observer != nil {
+		s.observer.MessageOut(kind, size)
 	}
 	return nil
 }

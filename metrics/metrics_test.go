@@ -1,0 +1,180 @@
+package metrics_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/metrics"
+	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/router/wstest"
+	"github.com/wsflow/wsflow/transformer"
+)
+
+// scrape reads the server's /metrics with client_golang's text parser.
+func scrape(t *testing.T, srv *wstest.Server) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(srv.HTTPURL("/metrics"))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "text/plain; version=0.0.4")
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(resp.Body)
+	require.NoError(t, err)
+	return families
+}
+
+// value returns the value of the sample of family with exactly labels.
+func value(t *testing.T, families map[string]*dto.MetricFamily, family string, labels map[string]string) float64 {
+	t.Helper()
+	f := families[family]
+	require.NotNil(t, f, "no family %s", family)
+	for _, m := range f.GetMetric() {
+		got := map[string]string{}
+		for _, l := range m.GetLabel() {
+			got[l.GetName()] = l.GetValue()
+		}
+		if len(got) != len(labels) {
+			continue
+		}
+		match := true
+		for k, v := range labels {
+			match = match && got[k] == v
+		}
+		if !match {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			return m.Counter.GetValue()
+		case m.Gauge != nil:
+			return m.Gauge.GetValue()
+		case m.Histogram != nil:
+			return float64(m.Histogram.GetSampleCount())
+		}
+	}
+	return 0
+}
+
+// samples returns every sample of family as "labels value".
+func samples(families map[string]*dto.MetricFamily, family string) []string {
+	var out []string
+	for _, m := range families[family].GetMetric() {
+		var ls []string
+		for _, l := range m.GetLabel() {
+			ls = append(ls, l.GetName()+"="+l.GetValue())
+		}
+		v := m.GetCounter().GetValue()
+		if m.Gauge != nil {
+			v = m.GetGauge().GetValue()
+		}
+		out = append(out, strings.Join(ls, ",")+" "+model.SampleValue(v).String())
+	}
+	return out
+}
+
+// After a scripted run, the series show exactly what happened: every
+// handshake by status, every message and byte both ways, every close by
+// code, the sockets open and their lifetimes.
+func TestSeriesCountWhatHappened(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	g := router.NewGroup(2)
+	opts := []router.Option{router.WithObserver(m), router.WithGroup(g), router.WithReadLimit(100), router.WithKeepAlive(0)}
+	mux := http.NewServeMux()
+	mux.Handle("GET /echo", router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}, opts...))
+	mux.Handle("GET /json", router.Accept(transformer.JSON(), func(*http.Request) flow.Flow[json.RawMessage, json.RawMessage] {
+		return flow.Identity[json.RawMessage]()
+	}, opts...))
+	mux.Handle("GET /fail", router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.MapErr(func(string) (string, error) { return "", errors.New("boom") })
+	}, opts...))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := wstest.Serve(t, mux)
+
+	// Accepted and closed normally by the peer: 2 messages of 5 bytes each way.
+	c := srv.Dial(t, "/echo")
+	c.SendText("hello")
+	c.ExpectText("hello")
+	c.SendText("world")
+	c.ExpectText("world")
+	c.CloseWith(websocket.StatusNormalClosure, "")
+	// Refused: 426 (not an upgrade), 403 (foreign origin).
+	resp, err := http.Get(srv.HTTPURL("/echo"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, srv.DialRefused(t, "/echo", wstest.Header("Origin", "https://evil.example")).StatusCode)
+	// 1003 (binary on a text socket), 1007 (not JSON), 1009 (too big), 1011.
+	b := srv.Dial(t, "/echo")
+	b.SendBinary([]byte{1, 2})
+	b.ExpectCloseCode(websocket.StatusUnsupportedData)
+	j := srv.Dial(t, "/json")
+	j.SendText("{not json")
+	j.ExpectCloseCode(websocket.StatusInvalidFramePayloadData)
+	big := srv.Dial(t, "/echo")
+	big.SendText(strings.Repeat("x", 101))
+	big.ExpectCloseCode(websocket.StatusMessageTooBig)
+	f := srv.Dial(t, "/fail")
+	f.SendText("x")
+	f.ExpectClose(websocket.StatusInternalError, "internal error")
+	// Dropped abruptly, then 503 while two sockets hold the group's slots.
+	d := srv.Dial(t, "/echo")
+	d.CloseNow()
+	require.Eventually(t, func() bool { return g.Len() == 0 }, wstest.DefaultTimeout, time.Millisecond)
+	held1, held2 := srv.Dial(t, "/echo"), srv.Dial(t, "/echo")
+	require.Equal(t, http.StatusServiceUnavailable, srv.DialRefused(t, "/echo").StatusCode)
+
+	fams := scrape(t, srv)
+	echo := map[string]string{"route": "GET /echo"}
+	with := func(k, v string) map[string]string {
+		l := map[string]string{k: v}
+		for a, b := range echo {
+			l[a] = b
+		}
+		return l
+	}
+	require.ElementsMatch(t, []string{
+		"route=GET /echo,status=101 6",
+		"route=GET /echo,status=403 1",
+		"route=GET /echo,status=426 1",
+		"route=GET /echo,status=503 1",
+		"route=GET /fail,status=101 1",
+		"route=GET /json,status=101 1",
+	}, samples(fams, "wsflow_handshakes_total"))
+	require.ElementsMatch(t, []string{
+		"code=1000,route=GET /echo 1",
+		"code=1003,route=GET /echo 1",
+		"code=1006,route=GET /echo 1",
+		"code=1009,route=GET /echo 1",
+		"code=1007,route=GET /json 1",
+		"code=1011,route=GET /fail 1",
+	}, samples(fams, "wsflow_closes_total"))
+	// In: hello, world, the binary frame (2 bytes); out: hello, world.
+	require.Equal(t, 3.0, value(t, fams, "wsflow_messages_total", with("direction", "in")))
+	require.Equal(t, 12.0, value(t, fams, "wsflow_message_bytes_total", with("direction", "in")))
+	require.Equal(t, 2.0, value(t, fams, "wsflow_messages_total", with("direction", "out")))
+	require.Equal(t, 10.0, value(t, fams, "wsflow_message_bytes_total", with("direction", "out")))
+	require.Equal(t, 2.0, value(t, fams, "wsflow_sockets_open", echo))
+	require.Equal(t, 4.0, value(t, fams, "wsflow_socket_duration_seconds", echo), "one observation per closed socket")
+	require.NotNil(t, fams["go_goroutines"])
+	require.NotNil(t, fams["process_resident_memory_bytes"])
+
+	held1.Close()
+	held2.Close()
+	require.Eventually(t, func() bool { return g.Len() == 0 }, wstest.DefaultTimeout, time.Millisecond)
+	require.Equal(t, 0.0, value(t, scrape(t, srv), "wsflow_sockets_open", echo))
+}
