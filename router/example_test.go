@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
 )
@@ -70,4 +73,81 @@ func ExampleRoute_URL() {
 	// Output:
 	// ws://localhost:9000/chat/lobby
 	// wss://localhost:9000/chat/lobby
+}
+
+// A Group caps the open sockets of its handlers and shuts them down
+// gracefully: every socket is sent 1001 "going away" after what its flow
+// already emitted, and Shutdown returns once they have all closed.
+func ExampleGroup() {
+	g := router.NewGroup(100) // at most 100 open sockets; the next gets 503
+	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}, router.WithGroup(g))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.CloseNow()
+	fmt.Println("open:", g.Len())
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		_, _, err := c.Read(ctx) // reading answers the server's close
+		fmt.Println("client:", websocket.CloseStatus(err))
+	}()
+	err = g.Shutdown(ctx)
+	<-read
+	fmt.Println("shutdown:", err, "open:", g.Len())
+	// Output:
+	// open: 1
+	// client: StatusGoingAway
+	// shutdown: <nil> open: 0
+}
+
+// countingObserver counts messages; a real one would update metrics
+// (package metrics does, for Prometheus).
+type countingObserver struct{ in, out atomic.Int64 }
+
+func (o *countingObserver) Handshake(route string, status int) {
+	fmt.Println("handshake", route, status)
+}
+func (o *countingObserver) Open(route string) router.SocketObserver { return o }
+func (o *countingObserver) MessageIn(message.Kind, int)             { o.in.Add(1) }
+func (o *countingObserver) MessageOut(message.Kind, int)            { o.out.Add(1) }
+func (o *countingObserver) Closed(c message.Close, by router.ClosedBy, _ time.Duration) {
+	fmt.Println("closed", int(c.Code), "by", by, "after", o.in.Load(), "in and", o.out.Load(), "out")
+}
+
+// An Observer sees every handshake, message and close of a handler's
+// sockets.
+func ExampleWithObserver() {
+	obs := &countingObserver{}
+	var g router.Group // to wait for the socket below to have closed
+	mux := http.NewServeMux()
+	mux.Handle("GET /echo", router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}, router.WithObserver(obs), router.WithGroup(&g)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/echo", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c.Write(ctx, websocket.MessageText, []byte("one"))
+	c.Read(ctx)
+	c.Write(ctx, websocket.MessageText, []byte("two"))
+	c.Read(ctx)
+	c.Close(websocket.StatusNormalClosure, "")
+	g.Shutdown(ctx)
+	// Output:
+	// handshake GET /echo 101
+	// closed 1000 by peer after 2 in and 2 out
 }
