@@ -1,7 +1,11 @@
 package flow
 
 import (
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wsflow/wsflow/message"
 )
@@ -17,28 +21,57 @@ import (
 // falls behind by the size of the burst until the senders pause.
 const DefaultMemberBuffer = 4096
 
+// DefaultMemberBytes is how many bytes of published messages a hub member
+// may have waiting to be written before it is closed as too slow, unless
+// WithMemberBytes says otherwise: 8 MiB. With DefaultMemberBuffer it
+// bounds what a member that never reads can hold, whatever the size of
+// the room's messages.
+const DefaultMemberBytes = 8 << 20
+
 // ErrTooSlow closes the socket of a hub member that fell more than its
 // buffer behind.
 var ErrTooSlow = message.NewCloseError(message.PolicyViolation, "too slow: fell behind the room")
 
 // Hub is a broadcast room: what one member publishes, every member
 // receives, and all members receive all messages in one order. A slow
-// member cannot stall the others: each has a bounded buffer of messages
-// waiting to be written (WithMemberBuffer), and a member whose buffer
-// overflows is closed with ErrTooSlow (1008) while the others go on.
-// Leaving frees everything the member held.
+// member cannot stall the others: each has a bounded queue of messages
+// waiting to be written, at most WithMemberBuffer messages and at most
+// WithMemberBytes bytes, and a member whose queue would pass either bound
+// is closed with ErrTooSlow (1008) while the others go on. Leaving, or
+// being closed, frees everything the member held.
 //
-// A Hub is safe for concurrent use; its zero value is not: use NewHub.
+// The size of a message is its length when T is a string or a byte slice
+// (or a type defined on one, such as message.Text or json.RawMessage),
+// or what its Size method returns when it has one; WithMessageSize sets
+// it for other types. A message of any other type counts 0 bytes, so only
+// the count bounds its members' queues.
+//
+// A Hub is safe for concurrent use. Its zero value is an empty hub with
+// the default bounds, ready to use; NewHub makes one with other bounds.
+// A Hub must not be copied after first use.
 type Hub[T any] struct {
-	mu      sync.Mutex
-	members map[*hubMember[T]]struct{}
-	buffer  int
+	mu       sync.Mutex
+	members  map[*hubMember[T]]struct{}
+	buffer   int
+	maxBytes int
+	size     func(T) int
+	queued   hubQueued
+}
+
+// hubQueued counts what a hub's members hold, written: messages and bytes
+// waiting to be written, summed over the members.
+type hubQueued struct {
+	messages atomic.Int64
+	bytes    atomic.Int64
 }
 
 // HubOption configures a Hub.
 type HubOption func(*hubConfig)
 
-type hubConfig struct{ buffer int }
+type hubConfig struct {
+	buffer, bytes int
+	size          any // func(T) int of the hub's T
+}
 
 // WithMemberBuffer sets how many messages a member may have waiting
 // before it is closed as too slow (at least 1).
@@ -46,13 +79,35 @@ func WithMemberBuffer(n int) HubOption {
 	return func(c *hubConfig) { c.buffer = max(n, 1) }
 }
 
+// WithMemberBytes sets how many bytes of messages a member may have
+// waiting before it is closed as too slow (at least 1). A message larger
+// than n closes every member it is published to.
+func WithMemberBytes(n int) HubOption {
+	return func(c *hubConfig) { c.bytes = max(n, 1) }
+}
+
+// WithMessageSize sets how the hub measures a message against
+// WithMemberBytes. T must be the hub's element type: NewHub panics
+// otherwise.
+func WithMessageSize[T any](size func(T) int) HubOption {
+	return func(c *hubConfig) { c.size = size }
+}
+
 // NewHub returns an empty hub.
 func NewHub[T any](opts ...HubOption) *Hub[T] {
-	cfg := hubConfig{buffer: DefaultMemberBuffer}
+	var cfg hubConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &Hub[T]{members: make(map[*hubMember[T]]struct{}), buffer: cfg.buffer}
+	h := &Hub[T]{buffer: cfg.buffer, maxBytes: cfg.bytes}
+	if cfg.size != nil {
+		size, ok := cfg.size.(func(T) int)
+		if !ok {
+			panic(fmt.Sprintf("flow: WithMessageSize of %T given to a Hub of %s", cfg.size, reflect.TypeFor[T]()))
+		}
+		h.size = size
+	}
+	return h
 }
 
 // Len returns the number of members.
@@ -60,6 +115,14 @@ func (h *Hub[T]) Len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.members)
+}
+
+// Queued returns how many messages, and how many bytes of them, are
+// waiting to be written to the hub's members, summed over the members. A
+// message a member's writer has taken but not yet finished writing still
+// counts.
+func (h *Hub[T]) Queued() (messages, bytes int) {
+	return int(h.queued.messages.Load()), int(h.queued.bytes.Load())
 }
 
 // Publish sends v to every member. It never waits for a member.
@@ -70,12 +133,73 @@ func (h *Hub[T]) Publish(v T) {
 }
 
 func (h *Hub[T]) publishLocked(v T) {
+	if len(h.members) == 0 {
+		return
+	}
+	n := h.sizeOf(v)
 	for m := range h.members {
-		if !m.enqueue(v, h.buffer) {
-			delete(h.members, m)
+		if !m.enqueue(v, n) {
+			h.dropLocked(m)
 			m.fail(ErrTooSlow)
 		}
 	}
+}
+
+// sizeOf measures v against the members' byte bound.
+func (h *Hub[T]) sizeOf(v T) int {
+	if h.size != nil {
+		return h.size(v)
+	}
+	return defaultSize(v)
+}
+
+// defaultSize is the size of v when no WithMessageSize was given.
+func defaultSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case []byte:
+		return len(x)
+	case message.Text:
+		return len(x)
+	case message.Binary:
+		return len(x)
+	case json.RawMessage:
+		return len(x)
+	case interface{ Size() int }:
+		return x.Size()
+	case nil:
+		return 0
+	}
+	rv := reflect.ValueOf(v)
+	switch {
+	case rv.Kind() == reflect.String:
+		return rv.Len()
+	case rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8:
+		return rv.Len()
+	}
+	return 0
+}
+
+// addLocked makes m a member.
+func (h *Hub[T]) addLocked(m *hubMember[T]) {
+	if h.members == nil {
+		h.members = make(map[*hubMember[T]]struct{})
+	}
+	m.limit, m.maxBytes, m.queued = h.buffer, h.maxBytes, &h.queued
+	if m.limit <= 0 {
+		m.limit = DefaultMemberBuffer
+	}
+	if m.maxBytes <= 0 {
+		m.maxBytes = DefaultMemberBytes
+	}
+	h.members[m] = struct{}{}
+}
+
+// dropLocked ends m's membership and frees its queue.
+func (h *Hub[T]) dropLocked(m *hubMember[T]) {
+	delete(h.members, m)
+	m.release()
 }
 
 // MemberOption configures one member's Join.
@@ -84,6 +208,9 @@ type MemberOption[T any] func(*memberConfig[T])
 type memberConfig[T any] struct {
 	hello, goodbye       T
 	hasHello, hasGoodbye bool
+	since                uint64
+	hasSince             bool
+	lost                 T
 }
 
 // Announce publishes hello when the member joins (it receives it too) and
@@ -105,16 +232,16 @@ func (h *Hub[T]) Join(opts ...MemberOption[T]) Flow[T, T] {
 		o(&cfg)
 	}
 	return Flow[T, T]{open: func(s scope, out outlet[T]) inlet[T] {
-		m := &hubMember[T]{ready: make(chan struct{}, 1), fail: out.complete}
+		m := newHubMember[T](out.complete)
 		h.mu.Lock()
-		h.members[m] = struct{}{}
+		h.addLocked(m)
 		if cfg.hasHello {
 			h.publishLocked(cfg.hello)
 		}
 		h.mu.Unlock()
 		s.onStop(func(error) {
 			h.mu.Lock()
-			delete(h.members, m)
+			h.dropLocked(m)
 			if cfg.hasGoodbye {
 				h.publishLocked(cfg.goodbye)
 			}
@@ -129,21 +256,48 @@ func (h *Hub[T]) Join(opts ...MemberOption[T]) Flow[T, T] {
 }
 
 // hubMember is one member's queue of published messages not yet written.
+// Its counts include the messages its writer has taken and not yet
+// finished writing.
 type hubMember[T any] struct {
-	mu      sync.Mutex
-	pending []T
-	ready   chan struct{} // has a value when pending may be non-empty
-	fail    func(error)
+	mu       sync.Mutex
+	pending  []queued[T]
+	count    int // messages not yet written, pending and taken
+	bytes    int // their bytes
+	released bool
+	ready    chan struct{} // has a value when pending may be non-empty
+	fail     func(error)
+
+	limit, maxBytes int        // set when it joins
+	queued          *hubQueued // the hub's totals, kept with count and bytes
 }
 
-// enqueue adds v unless the member already has limit messages waiting.
-func (m *hubMember[T]) enqueue(v T, limit int) bool {
+// queued is one message waiting in a member's queue, with its size.
+type queued[T any] struct {
+	v    T
+	size int
+}
+
+func newHubMember[T any](fail func(error)) *hubMember[T] {
+	return &hubMember[T]{ready: make(chan struct{}, 1), fail: fail}
+}
+
+// enqueue adds v, of size n, unless that would take the member past its
+// bounds. A released member takes nothing and reports success.
+func (m *hubMember[T]) enqueue(v T, n int) bool {
 	m.mu.Lock()
-	if len(m.pending) >= limit {
+	if m.released {
+		m.mu.Unlock()
+		return true
+	}
+	if m.count+1 > m.limit || m.bytes+n > m.maxBytes {
 		m.mu.Unlock()
 		return false
 	}
-	m.pending = append(m.pending, v)
+	m.pending = append(m.pending, queued[T]{v, n})
+	m.count++
+	m.bytes += n
+	m.queued.messages.Add(1)
+	m.queued.bytes.Add(int64(n))
 	m.mu.Unlock()
 	select {
 	case m.ready <- struct{}{}:
@@ -152,9 +306,37 @@ func (m *hubMember[T]) enqueue(v T, limit int) bool {
 	return true
 }
 
+// release drops the member's queue and takes what it held off the hub's
+// totals. From then on it takes nothing.
+func (m *hubMember[T]) release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.released {
+		return
+	}
+	m.released = true
+	if m.queued != nil {
+		m.queued.messages.Add(-int64(m.count))
+		m.queued.bytes.Add(-int64(m.bytes))
+	}
+	m.pending, m.count, m.bytes = nil, 0, 0
+}
+
+// written counts one message of size n as written.
+func (m *hubMember[T]) written(n int) {
+	m.mu.Lock()
+	if !m.released {
+		m.count--
+		m.bytes -= n
+		m.queued.messages.Add(-1)
+		m.queued.bytes.Add(-int64(n))
+	}
+	m.mu.Unlock()
+}
+
 // drain writes the member's messages until its run ends.
 func (m *hubMember[T]) drain(s scope, emit func(T) error) error {
-	var batch []T
+	var batch []queued[T]
 	for {
 		select {
 		case <-s.ctx.Done():
@@ -164,12 +346,12 @@ func (m *hubMember[T]) drain(s scope, emit func(T) error) error {
 		m.mu.Lock()
 		batch, m.pending = m.pending, batch[:0]
 		m.mu.Unlock()
-		for i, v := range batch {
-			if err := emit(v); err != nil {
+		for i, q := range batch {
+			if err := emit(q.v); err != nil {
 				return err
 			}
-			var zero T
-			batch[i] = zero
+			m.written(q.size)
+			batch[i] = queued[T]{}
 		}
 	}
 }

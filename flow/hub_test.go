@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/flow"
@@ -127,4 +128,94 @@ func TestHubClosesSlowMemberOnly(t *testing.T) {
 	require.Equal(t, []string{"* fast joined", "fast: 0", "fast: 1", "fast: 2", "fast: 3", "fast: 4", "fast: 5"}, got)
 	require.Equal(t, 1, h.Len())
 	fast.r.Stop()
+}
+
+func TestHubBoundsMemberBytes(t *testing.T) {
+	h := flow.NewHub[[]byte]()
+	release := make(chan struct{})
+	stuck := flow.Start(context.Background(), h.Join(), func([]byte) error {
+		<-release // a peer that never reads
+		return nil
+	})
+	defer func() { close(release); stuck.Stop() }()
+	msg := make([]byte, 64<<10)
+	const fits = flow.DefaultMemberBytes / (64 << 10) // 128
+	for i := 1; i <= fits; i++ {
+		h.Publish(msg)
+		n, b := h.Queued()
+		require.Equal(t, i, n)
+		require.Equal(t, i*len(msg), b)
+		require.False(t, isDone(stuck), "closed after %d messages", i)
+	}
+	h.Publish(msg) // one more than 8 MiB
+	require.True(t, isDone(stuck))
+	require.ErrorIs(t, stuck.Err(), flow.ErrTooSlow)
+	n, b := h.Queued()
+	require.Zero(t, n, "the closed member's queue is freed")
+	require.Zero(t, b)
+	require.Zero(t, h.Len())
+}
+
+func TestHubBoundsMemberBytesWithSize(t *testing.T) {
+	type msg struct{ body string }
+	h := flow.NewHub[msg](flow.WithMemberBytes(10),
+		flow.WithMessageSize(func(m msg) int { return len(m.body) }))
+	release := make(chan struct{})
+	stuck := flow.Start(context.Background(), h.Join(), func(msg) error { <-release; return nil })
+	defer func() { close(release); stuck.Stop() }()
+	h.Publish(msg{"12345"})
+	h.Publish(msg{"67890"})
+	_, b := h.Queued()
+	require.Equal(t, 10, b)
+	require.False(t, isDone(stuck))
+	h.Publish(msg{"x"})
+	require.True(t, isDone(stuck))
+	require.ErrorIs(t, stuck.Err(), flow.ErrTooSlow)
+}
+
+func TestHubMessageSizeOfAnotherType(t *testing.T) {
+	require.Panics(t, func() {
+		flow.NewHub[string](flow.WithMessageSize(func([]byte) int { return 0 }))
+	})
+}
+
+func TestHubQueuedFallsAsMembersWrite(t *testing.T) {
+	h := flow.NewHub[string]()
+	got, next := make(chan string), make(chan struct{})
+	r := flow.Start(context.Background(), h.Join(), func(v string) error {
+		got <- v
+		select { // the write takes until the test lets it finish
+		case <-next:
+			return nil
+		case <-time.After(patience):
+			return errHungUp
+		}
+	})
+	h.Publish("abc")
+	h.Publish("de")
+	require.Equal(t, "abc", receive(t, got))
+	n, b := h.Queued()
+	require.Equal(t, 2, n, "a message being written still counts")
+	require.Equal(t, 5, b)
+	next <- struct{}{}
+	require.Equal(t, "de", receive(t, got))
+	n, b = h.Queued()
+	require.Equal(t, 1, n)
+	require.Equal(t, 2, b)
+	next <- struct{}{}
+	r.Stop()
+	n, b = h.Queued()
+	require.Zero(t, n)
+	require.Zero(t, b)
+}
+
+func TestHubZeroValue(t *testing.T) {
+	var h flow.Hub[string]
+	h.Publish("nobody hears this")
+	a := join(&h, "ann")
+	require.NoError(t, a.r.Push("hi"))
+	require.Equal(t, []string{"* ann joined", "ann: hi"}, a.waitFor(t, 2))
+	require.Equal(t, 1, h.Len())
+	a.r.Stop()
+	require.Zero(t, h.Len())
 }
