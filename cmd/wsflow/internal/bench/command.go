@@ -1,0 +1,191 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+)
+
+// benchUsage introduces "wsflow bench -h".
+const benchUsage = `usage: wsflow bench [flags]
+
+Measures WebSocket echo servers on loopback, side by side: each round runs
+every target once, in order (A B C A B C ...), and the tables give each
+figure's median over the rounds with its ratio to the baseline target.
+
+Modes: stream (C connections, W messages in flight on each; every echo is
+checked for content and order, and a mismatch fails the run), rtt (C
+connections doing sequential request/response: latency percentiles) and
+idle (N connections held open: the server's resident memory per
+connection). Server CPU time per message is read from /proc/PID/stat.
+
+Targets are spawned (-spawn: "wsflow" is "wsflow demo" at /echo; the others
+are "wsflow bench-server -impl NAME") or given as running servers
+(-target NAME=ws://127.0.0.1:PORT/PATH, loopback only; the server process is
+found by its port). A spawned target is restarted for each idle round; a
+-target server is not, and after earlier rounds its idle figure undercounts
+(it reuses memory it had freed).
+
+The table of BENCHMARKS.md:
+
+  wsflow bench -spawn wsflow,coder-bg,coder-ctx,gorilla
+
+`
+
+// Run is the "wsflow bench" command: it measures the targets its flags
+// name (see the usage, "wsflow bench -h") and prints the tables on
+// stdout. A mistake in args is a cli.UsageError.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	r, baseline, quiet, err := parseFlags(ctx, args, stderr)
+	if err != nil {
+		return err
+	}
+	need := uint64(256)
+	for _, l := range r.Loads {
+		need += uint64(max(l.Conns, l.Idle))
+	}
+	if err := RaiseFileLimit(need); err != nil {
+		return err
+	}
+	if !quiet {
+		r.Progress = stderr
+	}
+	results, runErr := r.Run(ctx)
+	if runErr != nil && ctx.Err() != nil {
+		runErr = errors.New("interrupted: the tables hold the modes that had finished")
+	}
+	for i, res := range results {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := res.Write(stdout, baseline); err != nil {
+			return err
+		}
+	}
+	return runErr
+}
+
+// parseFlags reads the bench's flags into a Runner. Mistakes are
+// reported on stderr and returned as a cli.UsageError.
+func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner, baseline string, quiet bool, err error) {
+	fs := flag.NewFlagSet("wsflow bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	modes := fs.String("mode", "stream,rtt,idle", "comma-separated `modes` to run, in order: stream, rtt, idle")
+	spawn := fs.String("spawn", "", "comma-separated `targets` to start as child processes: wsflow, "+strings.Join(EchoNames(), ", "))
+	var urls []string
+	fs.Func("target", "a running server to measure, as `NAME=ws://HOST:PORT/PATH` on loopback (repeatable)", func(s string) error {
+		urls = append(urls, s)
+		return nil
+	})
+	fs.StringVar(&baseline, "baseline", "coder-bg", "the `target` ratios are to")
+	rounds := fs.Int("rounds", 5, "interleaved `rounds` of every mode")
+	dur := fs.Duration("d", 5*time.Second, "measured `duration` of each rtt and stream round")
+	warmup := fs.Duration("warmup", time.Second, "traffic before each measured window")
+	conns := fs.Int("c", 50, "`connections` of rtt and stream")
+	window := fs.Int("w", 16, "stream: `messages` in flight per connection")
+	size := fs.Int("size", 0, "message size in `bytes` (default: 1024 for stream, 64 for rtt)")
+	binary := fs.Bool("binary", false, "send binary messages (the wsflow demo's /echo takes text only)")
+	idle := fs.Int("n", 5000, "idle: `connections` held open")
+	quietLoad := fs.Float64("quiet", 0.3, "before each rtt and stream round, wait until other processes use less than this many `cores` (0: do not wait)")
+	quietWait := fs.Duration("quiet-wait", 20*time.Second, "the longest wait for -quiet, per round")
+	fs.BoolVar(&quiet, "q", false, "do not print a line per round on standard error")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), benchUsage)
+		fs.PrintDefaults()
+	}
+	if err := cli.Parse(fs, args); err != nil {
+		return nil, "", false, err
+	}
+	fail := func(err error) (*Runner, string, bool, error) {
+		fmt.Fprintf(stderr, "wsflow bench: %v\n", err)
+		return nil, "", false, cli.UsageError{Err: err}
+	}
+
+	r = &Runner{
+		Rounds: *rounds,
+		Loads:  make(map[Mode]Load),
+		Quiet:  Quiet{Threshold: *quietLoad, MaxWait: *quietWait},
+	}
+	for m := range strings.SplitSeq(*modes, ",") {
+		mode := Mode(strings.TrimSpace(m))
+		if !slices.Contains([]Mode{Stream, RTT, Idle}, mode) {
+			return fail(fmt.Errorf("unknown mode %q (want stream, rtt or idle)", mode))
+		}
+		if slices.Contains(r.Modes, mode) {
+			return fail(fmt.Errorf("mode %q given twice", mode))
+		}
+		l := Load{Conns: *conns, Window: *window, Size: *size, Binary: *binary, Idle: *idle, Warmup: *warmup, Duration: *dur}
+		if l.Size == 0 {
+			l.Size = map[Mode]int{Stream: 1024, RTT: 64}[mode]
+		}
+		r.Modes = append(r.Modes, mode)
+		r.Loads[mode] = l
+	}
+	switch {
+	case *rounds < 1:
+		return fail(errors.New("-rounds must be at least 1"))
+	case *conns < 1 || *window < 1 || *idle < 1:
+		return fail(errors.New("-c, -w and -n must be at least 1"))
+	case *size != 0 && (*size < MinSize || *size > 64<<10):
+		return fail(fmt.Errorf("-size must be between %d and %d", MinSize, 64<<10))
+	case *dur <= 0 || *warmup < 0:
+		return fail(errors.New("-d must be positive and -warmup not negative"))
+	case *quietLoad < 0 || *quietWait < 0:
+		return fail(errors.New("-quiet and -quiet-wait must not be negative"))
+	}
+
+	names := map[string]bool{}
+	add := func(t *Target) error {
+		if names[t.Name] {
+			return fmt.Errorf("target %q given twice", t.Name)
+		}
+		names[t.Name] = true
+		r.Targets = append(r.Targets, t)
+		return nil
+	}
+	if *spawn != "" {
+		if r.Exe, err = os.Executable(); err != nil {
+			return nil, "", false, err
+		}
+		for name := range strings.SplitSeq(*spawn, ",") {
+			t, err := SpawnTarget(strings.TrimSpace(name))
+			if err == nil {
+				err = add(t)
+			}
+			if err != nil {
+				return fail(err)
+			}
+		}
+	}
+	for _, s := range urls {
+		name, u, ok := strings.Cut(s, "=")
+		if !ok || name == "" {
+			return fail(fmt.Errorf("-target %q: want NAME=ws://HOST:PORT/PATH", s))
+		}
+		t, note, err := URLTarget(ctx, name, u)
+		if err == nil {
+			err = add(t)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		if note != "" {
+			fmt.Fprintf(stderr, "wsflow bench: %s\n", note)
+		}
+	}
+	if len(r.Targets) == 0 {
+		return fail(errors.New("no target: give -spawn or -target"))
+	}
+	if !names[baseline] {
+		fmt.Fprintf(stderr, "wsflow bench: baseline %q is not a target: no ratios\n", baseline)
+	}
+	return r, baseline, quiet, nil
+}

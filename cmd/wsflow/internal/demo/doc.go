@@ -1,0 +1,15 @@
+// Package demo is the wsflow demo application: every socket of Play's
+// WebSocket guides, served by the wsflow library the way a user of the
+// library would write it. docs/demo.md, at the root of the repository,
+// describes its routes, flags, close codes and handshake rules.
+//
+// New builds the application as an http.Handler from a Config; Run is
+// the "wsflow demo" command, which reads the Config from its flags and
+// the environment, serves it, and shuts it down gracefully.
+//
+// Each file holds one part of it: the routes of one kind of socket
+// (echo.go, ends.go, ticks.go, stopwatch.go, callbacks.go, chat.go,
+// secure.go), the parameters they read (params.go), the session cookies
+// (sessions.go), the calculator model (model.go), the index page
+// (page.go and web/), and the command (config.go, flags.go, command.go).
+package demo

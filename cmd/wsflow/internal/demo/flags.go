@@ -1,0 +1,69 @@
+package demo
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+)
+
+// ParseFlags reads the demo's configuration from args and the
+// environment (WSFLOW_<NAME>, the command line winning). Mistakes are
+// reported on stderr and returned as a cli.UsageError; -h prints the
+// usage and returns flag.ErrHelp.
+func ParseFlags(args []string, stderr io.Writer) (Config, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("wsflow demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen on `HOST:PORT`")
+	fs.Var(cli.Int[int64]{P: &cfg.MaxMessage, Min: 1}, "max-message", "largest message a socket accepts, in `bytes`; a larger one closes it with 1009")
+	fs.Var(cli.Duration{P: &cfg.KeepAlive}, "keepalive", "ping `interval`; a peer whose pong is missing at the next ping is dropped (0 disables)")
+	fs.Var(originsFlag{&cfg.Origins}, "origins", "comma-separated `patterns` of other origins allowed to connect, e.g. *.example.com or https://app.example.com")
+	fs.StringVar(&cfg.Secret, "secret", "", "session signing `key` (default: random per process)")
+	fs.Var(cli.Duration{P: &cfg.ShutdownGrace}, "shutdown-grace", "how `long` open sockets get to close on SIGINT or SIGTERM")
+	fs.Var(cli.Duration{P: &cfg.WriteTimeout}, "write-timeout", "how `long` a peer may take to accept a write before it is dropped (0: no limit)")
+	fs.Var(cli.Int[int]{P: &cfg.MaxConns, Min: 0}, "max-conns", "most open `sockets`; a handshake beyond it gets 503 (0: no limit)")
+	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request; a slower one is disconnected")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: wsflow demo [flags]\n\n"+
+			"Serves the demo application. Each flag may also be set with an environment\n"+
+			"variable WSFLOW_<NAME>, e.g. WSFLOW_MAX_MESSAGE (empty counts as unset);\n"+
+			"the command line wins.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := cli.ParseWithEnv(fs, args); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// originsFlag is a comma-separated list of origin patterns in path.Match
+// syntax; blank entries are dropped.
+type originsFlag struct{ p *[]string }
+
+// String returns the patterns, comma-separated.
+func (f originsFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return strings.Join(*f.p, ",")
+}
+
+// Set parses a comma-separated list of patterns.
+func (f originsFlag) Set(s string) error {
+	var patterns []string
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("bad pattern %q: %v", p, err)
+		}
+		patterns = append(patterns, p)
+	}
+	*f.p = patterns
+	return nil
+}
