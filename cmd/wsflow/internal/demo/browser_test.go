@@ -187,6 +187,15 @@ func (tb *tab) text(sel string) string {
 	return s
 }
 
+// attr returns the attribute name of the element sel.
+func (tb *tab) attr(sel, name string) string {
+	tb.t.Helper()
+	var s string
+	var ok bool
+	tb.run(chromedp.AttributeValue(sel, name, &s, &ok, chromedp.ByQuery))
+	return s
+}
+
 // value returns the value of the form control sel.
 func (tb *tab) value(sel string) string {
 	tb.t.Helper()
@@ -209,6 +218,30 @@ func TestBrowserPage(t *testing.T) {
 	d := startDemo(t)
 	browser := startBrowser(t, chromium)
 	page := d.httpURL("/")
+
+	t.Run("connects to the echo socket on load", func(t *testing.T) {
+		tb := openPage(t, browser, page)
+		// No click: the page's script connects to the meta tag's URL.
+		tb.run(chromedp.WaitVisible(`#status[data-state="open"]`, chromedp.ByQuery))
+		tb.until(`() => document.querySelector('button[data-socket="echo"]').getAttribute("aria-pressed") === "true"`)
+		require.Equal(t, d.wsURL("/echo"), tb.text("#url"))
+		tb.until(`(text) => Array.from(document.querySelectorAll("#log li .data")).some((el) => el.textContent === text)`,
+			"connecting to "+d.wsURL("/echo"))
+		tb.typeMessage("no click needed")
+		tb.waitLog("in", "no click needed")
+
+		// A person may still pick another socket.
+		tb.choose("hello")
+		tb.connect()
+		tb.typeMessage("again")
+		tb.waitLog("in", "Hello, again")
+	})
+
+	t.Run("a #socket in the address picks it, without connecting", func(t *testing.T) {
+		tb := openPage(t, browser, page+"#hello")
+		tb.until(`() => document.querySelector('button[data-socket="hello"]').getAttribute("aria-pressed") === "true"`)
+		require.Equal(t, "idle", tb.attr("#status", "data-state"))
+	})
 
 	t.Run("echo", func(t *testing.T) {
 		tb := openPage(t, browser, page)

@@ -1,7 +1,9 @@
 "use strict";
 // The demo page: it reads the echo socket's URL from the webSocketUrl meta
-// tag, filled in by reverse routing, and derives every other socket's URL
-// from it (same scheme and host), so that it works behind TLS and proxies.
+// tag, filled in by reverse routing, connects to it as soon as the page has
+// loaded, and derives every other socket's URL from it (same scheme and
+// host), so that it works behind TLS and proxies. A person may then pick
+// any other socket and connect to it.
 
 var webSocketUrl = document.querySelector("meta[name='webSocketUrl']").getAttribute("content");
 var base = new URL(webSocketUrl);
@@ -64,7 +66,10 @@ var opened = false; // whether ws got past its handshake
 
 // --- URLs ---------------------------------------------------------------
 
+// socketURL returns the URL of socket s with the parameters typed in: for
+// the echo socket, the meta tag's URL itself.
 function socketURL(s) {
+  if (s.path === base.pathname && !s.params) return webSocketUrl;
   var path = s.path.replace("{room}", encodeURIComponent($("param-room").value.trim()));
   var u = new URL(path, base);
   var q = new URLSearchParams();
@@ -370,4 +375,8 @@ $("login-form").addEventListener("submit", function (e) {
     });
 });
 
-choose(SOCKETS.find(function (s) { return "#" + s.id === location.hash; }) || SOCKETS[0]);
+// On load: the socket named by the address's #fragment, if any, else the
+// echo socket, which the page connects to at once, with no click.
+var initial = SOCKETS.find(function (s) { return "#" + s.id === location.hash; });
+choose(initial || SOCKETS[0]);
+if (!initial) connect();
