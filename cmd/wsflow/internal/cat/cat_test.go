@@ -160,7 +160,7 @@ func TestCatInterrupt(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() { done <- runCat(ctx, []string{d.wsURL("/echo")}, openStdin(t), &stdout, &stderr) }()
-	require.NoError(t, stderr.waitFor(testCtx(t), "connected"))
+	require.NoError(t, stderr.WaitFor(testCtx(t), "connected"))
 	cancel() // as SIGINT does
 	select {
 	case status := <-done:

@@ -17,7 +17,7 @@ func TestCallbacks(t *testing.T) {
 		echoes(t, c, []string{"a", "", "bye now", "Bye", "héllo 世界"}, func(m string) string { return "got: " + m })
 		send(t, c, websocket.MessageText, "bye")
 		require.Equal(t, closed(websocket.StatusNormalClosure, ""), closeOf(t, c), "bye is not answered")
-		require.NoError(t, d.logs.waitFor(testCtx(t), `msg=Disconnected`))
+		require.NoError(t, d.logs.WaitFor(testCtx(t), `msg=Disconnected`))
 	})
 
 	t.Run("the peer closes", func(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/router/wstest"
 )
@@ -188,7 +187,7 @@ func TestChatEvictsSilentMember(t *testing.T) {
 	expect(t, bob, websocket.MessageText, "* sid joined")
 
 	line := func(k int) string { return fmt.Sprintf("%04d %s", k, strings.Repeat("x", 1000)) }
-	n := int(socketBuffers()/int64(len(line(0)))) + chatMemberBuffer + 64
+	n := int(cmdtest.SocketBuffers()/int64(len(line(0)))) + chatMemberBuffer + 64
 	const window = 500
 	ctx := testCtx(t)
 	began := time.Now()
@@ -228,39 +227,13 @@ func TestChatEvictsSilentMember(t *testing.T) {
 			require.Equal(t, closed(websocket.StatusPolicyViolation, flow.ErrTooSlow.Reason), ce)
 			break
 		}
-		require.Less(t, got, len(want)-1, "sid was not evicted: its socket buffers hold more than socketBuffers says")
+		require.Less(t, got, len(want)-1, "sid was not evicted: its socket buffers hold more than cmdtest.SocketBuffers says")
 		require.Equal(t, websocket.MessageText, typ)
 		require.Equal(t, want[got], string(p), "sid's message %d", got)
 	}
 	t.Logf("ann said %d lines in %v; sid read %d before its 1008, %v after ann's last", n, said, got, time.Since(began)-said)
 	expect(t, ann, websocket.MessageText, "* sid left")
 	expect(t, bob, websocket.MessageText, "* sid left")
-}
-
-// socketBuffers is an upper bound of the bytes that the kernel buffers of
-// one loopback connection hold for a peer that does not read: Linux's
-// largest send buffer (the server's, grown by autotuning) and default
-// receive buffer (the peer's, which grows only as it reads), from
-// /proc/sys/net/ipv4; 8 MiB where those cannot be read.
-func socketBuffers() int64 {
-	field := func(file string, i int) (int64, bool) {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return 0, false
-		}
-		f := strings.Fields(string(b))
-		if len(f) != 3 {
-			return 0, false
-		}
-		n, err := strconv.ParseInt(f[i], 10, 64)
-		return n, err == nil
-	}
-	send, ok1 := field("/proc/sys/net/ipv4/tcp_wmem", 2)
-	recv, ok2 := field("/proc/sys/net/ipv4/tcp_rmem", 1)
-	if !ok1 || !ok2 {
-		return 8 << 20
-	}
-	return send + recv + 64<<10 // and coder/websocket's buffers
 }
 
 // TestRooms checks the registry: a room exists while it has members, and

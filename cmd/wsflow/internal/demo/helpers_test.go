@@ -1,83 +1,32 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
-	"github.com/wsflow/wsflow/router/wstest"
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// testTimeout bounds every wait, so that a broken test fails instead of
-// hanging; nothing is expected to come near it.
-const testTimeout = 30 * time.Second
+// testTimeout bounds every wait (cmdtest.Timeout).
+const testTimeout = cmdtest.Timeout
 
 // testCtx returns a context that ends with the test or after testTimeout.
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testCtx(t testing.TB) context.Context { return cmdtest.Context(t) }
 
-// syncBuffer is a buffer safe for concurrent use that can wait for text
-// to appear in it: the demo's stdout and log.
-type syncBuffer struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	changed chan struct{} // closed by the next Write
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.changed != nil {
-		close(b.changed)
-		b.changed = nil
-	}
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitFor blocks until the buffer holds s, or ctx ends.
-func (b *syncBuffer) waitFor(ctx context.Context, s string) error {
-	for {
-		b.mu.Lock()
-		if strings.Contains(b.buf.String(), s) {
-			b.mu.Unlock()
-			return nil
-		}
-		if b.changed == nil {
-			b.changed = make(chan struct{})
-		}
-		changed := b.changed
-		b.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %q: %w", s, ctx.Err())
-		}
-	}
-}
+// syncBuffer is a buffer a test can wait on: the demo's stdout and log.
+type syncBuffer = cmdtest.Buffer
 
 // testDemo is the demo running in-process for one test: an App served by
 // wstest, or the command run by Run.
@@ -90,8 +39,9 @@ type testDemo struct {
 
 // startDemo serves New(cfg) with wstest until the end of the test, cfg
 // being what the demo's flags args give (and the WSFLOW_* variables).
-// stop shuts the App down: it returns once every socket has closed, and
-// the test fails unless it returns nil.
+// stop shuts the App down: it returns once every socket has closed. The
+// test shuts it down at its end, if it has not, and fails unless that
+// returns nil.
 func startDemo(t *testing.T, args ...string) *testDemo {
 	t.Helper()
 	d := &testDemo{stdout: &syncBuffer{}, logs: &syncBuffer{}}
@@ -99,14 +49,13 @@ func startDemo(t *testing.T, args ...string) *testDemo {
 	require.NoError(t, err, "flags %q: %s", args, d.logs)
 	cfg.Logger = slog.New(slog.NewTextHandler(d.logs, nil))
 	app := New(cfg)
-	srv := wstest.Serve(t, app)
-	d.addr = strings.TrimPrefix(srv.HTTPURL(""), "http://")
-	d.stop = sync.OnceValue(func() error {
+	shutdown := sync.OnceValue(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
 		return app.Shutdown(ctx)
 	})
-	t.Cleanup(func() { require.NoError(t, d.stop(), "Shutdown's result") }) // before wstest closes the server
+	d.addr = cmdtest.Serve(t, app, func(context.Context) error { return shutdown() })
+	d.stop = shutdown
 	return d
 }
 
@@ -129,7 +78,7 @@ func startCommand(t *testing.T, args ...string) *testDemo {
 		cancel()
 		return <-done
 	})
-	if err := d.stdout.waitFor(waitCtx, "\n"); err != nil {
+	if err := d.stdout.WaitFor(waitCtx, "\n"); err != nil {
 		t.Fatalf("the demo did not start: Run returned %v\nstderr:\n%s", d.stop(), d.logs)
 	}
 	m := listeningLine.FindStringSubmatch(d.stdout.String())

@@ -74,7 +74,7 @@ func TestProcessShutdown(t *testing.T) {
 					<-exited
 				}
 			}()
-			require.NoError(t, stdout.waitFor(ctx, "\n"), "stderr:\n%s", stderr)
+			require.NoError(t, stdout.WaitFor(ctx, "\n"), "stderr:\n%s", stderr)
 			m := listeningLine.FindStringSubmatch(stdout.String())
 			require.NotNil(t, m, "listening line: %q", stdout.String())
 			d := &testDemo{addr: m[1], stdout: stdout, logs: stderr}

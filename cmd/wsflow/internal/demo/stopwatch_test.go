@@ -233,7 +233,7 @@ func TestTicks(t *testing.T) {
 		for range 3 {
 			expect(t, c, websocket.MessageText, "tick") // still open; nothing answers
 		}
-		require.NoError(t, d.logs.waitFor(testCtx(t), `msg="ticks: received" message="hello ticks"`))
+		require.NoError(t, d.logs.WaitFor(testCtx(t), `msg="ticks: received" message="hello ticks"`))
 		require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
 	})
 

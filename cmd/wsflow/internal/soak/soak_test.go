@@ -26,6 +26,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/demo"
 )
 
@@ -144,7 +145,7 @@ func soakText(seed uint64) []byte {
 // never-reader's kernel buffers; after 20 draws (a small room) it is drawn
 // without never-reader.
 func newSoakPlan(seed uint64, text []byte, conns int, warmUp bool) *soakPlan {
-	p := &soakPlan{seed: seed, text: text, hash: maphash.MakeSeed(), need: int(socketBuffers()) + 512<<10}
+	p := &soakPlan{seed: seed, text: text, hash: maphash.MakeSeed(), need: int(cmdtest.SocketBuffers()) + 512<<10}
 	rng := rand.New(rand.NewPCG(seed, 2))
 	echoes := conns * 7 / 10
 	members := conns - echoes
@@ -391,7 +392,7 @@ func startSoakDemo(t *testing.T, logs io.Writer, args ...string) (addr string) {
 		return <-done
 	})
 	t.Cleanup(func() { require.NoError(t, stop(), "Run's result") })
-	require.NoError(t, stdout.waitFor(waitCtx, "\n"), "the demo did not start")
+	require.NoError(t, stdout.WaitFor(waitCtx, "\n"), "the demo did not start")
 	m := listeningLine.FindStringSubmatch(stdout.String())
 	require.NotNil(t, m, "listening line: %q", stdout.String())
 	return m[1]
