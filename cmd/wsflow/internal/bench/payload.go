@@ -74,6 +74,7 @@ type MismatchError struct {
 	Want, Got []byte
 }
 
+// Error says which echo differed from what was sent, and how.
 func (e *MismatchError) Error() string {
 	what := "differs"
 	switch {

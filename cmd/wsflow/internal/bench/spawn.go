@@ -146,6 +146,7 @@ type tailBuffer struct {
 	b   []byte
 }
 
+// Write appends p and keeps the last max bytes of what was written.
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

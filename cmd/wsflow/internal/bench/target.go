@@ -75,6 +75,7 @@ func (t *Target) alive() error {
 	return t.proc.Alive()
 }
 
+// String names the target, with its URL and, once known, its process ID.
 func (t *Target) String() string {
 	if t.PID > 0 {
 		return t.Name + " (" + t.URL + ", pid " + strconv.Itoa(t.PID) + ")"

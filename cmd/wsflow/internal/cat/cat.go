@@ -103,8 +103,10 @@ func parseCatFlags(args []string, stderr io.Writer) (*catConfig, error) {
 // headerFlag is the repeatable -H flag: "Name: value" adds a header.
 type headerFlag struct{ h http.Header }
 
+// String is empty: the headers are not shown as a default.
 func (f headerFlag) String() string { return "" }
 
+// Set adds the header of s, "Name: value".
 func (f headerFlag) Set(s string) error {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
