@@ -7,7 +7,8 @@
 // the "wsflow demo" command, which reads the Config from its flags and
 // the environment, serves it, and shuts it down gracefully.
 //
-// Each file holds one part of it: the routes of one kind of socket
+// Each file holds one part of it: the App and its route table (app.go),
+// the routes of one kind of socket
 // (echo.go, ends.go, ticks.go, stopwatch.go, callbacks.go, chat.go,
 // secure.go), the parameters they read (params.go), the session cookies
 // (sessions.go), the calculator model (model.go), the index page
