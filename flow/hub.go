@@ -355,3 +355,18 @@ func (m *hubMember[T]) drain(s scope, emit func(T) error) error {
 		}
 	}
 }
+
+// prepend puts v before everything waiting, counting 0 bytes.
+func (m *hubMember[T]) prepend(v T) {
+	m.mu.Lock()
+	if !m.released {
+		m.pending = append([]queued[T]{{v: v}}, m.pending...)
+		m.count++
+		m.queued.messages.Add(1)
+	}
+	m.mu.Unlock()
+	select {
+	case m.ready <- struct{}{}:
+	default:
+	}
+}
