@@ -22,6 +22,7 @@ type App struct {
 	logger   *slog.Logger    // what the sockets themselves log: /ticks, /callbacks
 	sessions *sessions       // the session cookies of /login and /secure
 	rooms    *rooms          // the chat rooms of /chat/{room}
+	metrics  http.Handler    // GET /metrics: the series of every socket
 }
 
 // New returns the demo application configured by cfg. It uses cfg's
@@ -36,7 +37,10 @@ func New(cfg Config) *App {
 		sessions: newSessions(cfg.sessionKey(), sessionTTL),
 		rooms:    newRooms(chatMemberBuffer),
 	}
+	observer, metricsHandler := newMetrics()
+	a.metrics = metricsHandler
 	a.opts = []router.Option{
+		router.WithObserver(observer),
 		router.WithReadLimit(cfg.MaxMessage),
 		router.WithKeepAlive(cfg.KeepAlive),
 		router.WithOrigins(cfg.Origins...),
@@ -79,5 +83,6 @@ func (a *App) routes() http.Handler {
 	a.callbackRoutes(mux)
 	a.chatRoutes(mux)
 	a.secureRoutes(mux)
+	a.metricsRoutes(mux)
 	return mux
 }
