@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -144,4 +145,31 @@ func TestRoomsDefaultJSONCodec(t *testing.T) {
 	require.Equal(t, note{"there"}, receive(t, p.got))
 	p.hangUp()
 	r.Stop()
+}
+
+func TestRoomsDecodeOncePerEvent(t *testing.T) {
+	var decodes atomic.Int64
+	rs := flow.NewRooms[string](flow.WithCodec(
+		func(s string) ([]byte, error) { return []byte(s), nil },
+		func(ev broker.Event) (string, error) { decodes.Add(1); return string(ev.Data), nil }))
+	var peers []*peer[string]
+	var runs []*flow.Running[string]
+	for range 3 {
+		p := newPeer[string]()
+		peers = append(peers, p)
+		runs = append(runs, flow.Start(context.Background(), rs.Join("r"), p.emit))
+	}
+	for i := range 10 {
+		require.NoError(t, rs.Publish(context.Background(), "r", fmt.Sprint(i)))
+	}
+	for _, p := range peers {
+		for i := range 10 {
+			require.Equal(t, fmt.Sprint(i), receive(t, p.got))
+		}
+		p.hangUp()
+	}
+	for _, r := range runs {
+		r.Stop()
+	}
+	require.Equal(t, int64(10), decodes.Load(), "one decode per event, not per member")
 }

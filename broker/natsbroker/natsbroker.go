@@ -106,7 +106,8 @@ func WithNATSOptions(opts ...nats.Option) Option {
 }
 
 // Broker is a broker.Broker on NATS JetStream. Make it with Connect; Close
-// it when done. The zero Broker cannot be built outside the package.
+// it when done. The zero Broker is connected to nothing: it is never
+// available, and Publish and Subscribe return broker.ErrUnavailable.
 type Broker struct {
 	cfg       config
 	nc        *nats.Conn
@@ -181,14 +182,16 @@ func Connect(urls string, opts ...Option) (*Broker, error) {
 // Close ends every subscription (with broker.ErrUnavailable) and closes
 // the connection.
 func (b *Broker) Close() {
-	b.nc.Close()
+	if b.nc != nil {
+		b.nc.Close()
+	}
 	b.lose()
 }
 
 // Available returns nil while the broker is connected to NATS, and
 // broker.ErrUnavailable while it is not.
 func (b *Broker) Available() error {
-	if !b.available.Load() || !b.nc.IsConnected() {
+	if b.nc == nil || !b.available.Load() || !b.nc.IsConnected() {
 		return broker.ErrUnavailable
 	}
 	return nil

@@ -245,3 +245,36 @@ func TestLossClosesMembersAndReconnects(t *testing.T) {
 	}
 	m.Stop()
 }
+
+func TestZeroBrokerIsUnavailable(t *testing.T) {
+	var b natsbroker.Broker
+	ctx := context.Background()
+	require.ErrorIs(t, b.Available(), broker.ErrUnavailable)
+	_, err := b.Publish(ctx, "r", nil)
+	require.ErrorIs(t, err, broker.ErrUnavailable)
+	_, err = b.Subscribe(ctx, "r", 0, newRecorder().handler())
+	require.ErrorIs(t, err, broker.ErrUnavailable)
+	_, err = b.Latest(ctx, "r")
+	require.ErrorIs(t, err, broker.ErrUnavailable)
+	b.Close()
+}
+
+func TestConnectFailsWhenUnreachable(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	url := ns.ClientURL()
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	_, err := natsbroker.Connect(url)
+	require.Error(t, err)
+}
+
+func TestRoomNamesOfAnyCharacters(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	b := connect(t, ns.ClientURL())
+	ctx := context.Background()
+	for i, room := range []string{"a.b", "a b", "*", ">", "_x", "é"} {
+		seq, err := b.Publish(ctx, room, []byte{byte(i)})
+		require.NoError(t, err, room)
+		require.Equal(t, uint64(1), seq, "%q is a room of its own", room)
+	}
+}
