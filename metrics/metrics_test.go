@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/metrics"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
@@ -112,7 +112,7 @@ func TestSeriesCountWhatHappened(t *testing.T) {
 	c.ExpectText("hello")
 	c.SendText("world")
 	c.ExpectText("world")
-	c.CloseWith(websocket.StatusNormalClosure, "")
+	c.CloseWith(message.NormalClosure, "")
 	// Refused: 426 (not an upgrade), 403 (foreign origin).
 	resp, err := http.Get(srv.HTTPURL("/echo"))
 	require.NoError(t, err)
@@ -121,16 +121,16 @@ func TestSeriesCountWhatHappened(t *testing.T) {
 	// 1003 (binary on a text socket), 1007 (not JSON), 1009 (too big), 1011.
 	b := srv.Dial(t, "/echo")
 	b.SendBinary([]byte{1, 2})
-	b.ExpectCloseCode(websocket.StatusUnsupportedData)
+	b.ExpectCloseCode(message.UnsupportedData)
 	j := srv.Dial(t, "/json")
 	j.SendText("{not json")
-	j.ExpectCloseCode(websocket.StatusInvalidFramePayloadData)
+	j.ExpectCloseCode(message.InvalidPayload)
 	big := srv.Dial(t, "/echo")
 	big.SendText(strings.Repeat("x", 101))
-	big.ExpectCloseCode(websocket.StatusMessageTooBig)
+	big.ExpectCloseCode(message.MessageTooBig)
 	f := srv.Dial(t, "/fail")
 	f.SendText("x")
-	f.ExpectClose(websocket.StatusInternalError, "internal error")
+	f.ExpectClose(message.InternalError, "internal error")
 	// Dropped abruptly, then 503 while two sockets hold the group's slots.
 	d := srv.Dial(t, "/echo")
 	d.CloseNow()

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/message"
@@ -56,24 +55,24 @@ func TestCloseRules(t *testing.T) {
 	tests := []struct {
 		name    string
 		handler http.Handler
-		typ     websocket.MessageType
+		kind    message.Kind
 		payload string
-		code    websocket.StatusCode
+		code    message.Code
 		reason  string // "": any reason
 	}{
-		{"binary on a text socket", echo(), websocket.MessageBinary, "x", websocket.StatusUnsupportedData, "this socket accepts only text messages"},
-		{"invalid UTF-8", echo(), websocket.MessageText, "a\xffb", websocket.StatusInvalidFramePayloadData, "text message is not valid UTF-8"},
-		{"too big", echo(), websocket.MessageText, strings.Repeat("x", router.DefaultReadLimit+1), websocket.StatusMessageTooBig, ""},
-		{"ordinary error", failing(errors.New("secret-detail")), websocket.MessageText, "x", websocket.StatusInternalError, "internal error"},
-		{"close error", failing(fmt.Errorf("wrapped: %w", message.NewCloseError(4001, "custom"))), websocket.MessageText, "x", 4001, "custom"},
+		{"binary on a text socket", echo(), message.KindBinary, "x", message.UnsupportedData, "this socket accepts only text messages"},
+		{"invalid UTF-8", echo(), message.KindText, "a\xffb", message.InvalidPayload, "text message is not valid UTF-8"},
+		{"too big", echo(), message.KindText, strings.Repeat("x", router.DefaultReadLimit+1), message.MessageTooBig, ""},
+		{"ordinary error", failing(errors.New("secret-detail")), message.KindText, "x", message.InternalError, "internal error"},
+		{"close error", failing(fmt.Errorf("wrapped: %w", message.NewCloseError(4001, "custom"))), message.KindText, "x", 4001, "custom"},
 		{"panic", router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 			return flow.Map(func(string) string { panic("secret-detail") })
-		}), websocket.MessageText, "x", websocket.StatusInternalError, "internal error"},
+		}), message.KindText, "x", message.InternalError, "internal error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := wstest.Serve(t, tt.handler).Dial(t, "/")
-			c.Send(tt.typ, []byte(tt.payload))
+			c.Send(tt.kind, []byte(tt.payload))
 			if tt.reason == "" {
 				c.ExpectCloseCode(tt.code)
 			} else {
@@ -91,7 +90,7 @@ func TestReadLimitOption(t *testing.T) {
 	c.SendText("0123456789")
 	c.ExpectText("0123456789")
 	c.SendText("0123456789a")
-	c.ExpectCloseCode(websocket.StatusMessageTooBig)
+	c.ExpectCloseCode(message.MessageTooBig)
 }
 
 func TestOutputCompletesAfterFlushing(t *testing.T) {
@@ -106,7 +105,7 @@ func TestOutputCompletesAfterFlushing(t *testing.T) {
 	for _, m := range msgs {
 		c.ExpectText(m)
 	}
-	c.ExpectClose(websocket.StatusNormalClosure, "")
+	c.ExpectClose(message.NormalClosure, "")
 }
 
 func TestPeerCloseCompletesInputAndCancelsOutput(t *testing.T) {
@@ -121,7 +120,7 @@ func TestPeerCloseCompletesInputAndCancelsOutput(t *testing.T) {
 	c := wstest.Serve(t, h).Dial(t, "/")
 	c.SendText("a")
 	c.SendText("b")
-	c.CloseWith(websocket.StatusNormalClosure, "bye")
+	c.CloseWith(message.NormalClosure, "bye")
 	<-stopped
 	mu.Lock()
 	defer mu.Unlock()
@@ -201,7 +200,7 @@ func TestPanicClosesOnlyItsSocket(t *testing.T) {
 	b.SendText("before")
 	b.ExpectText("before")
 	a.SendText("boom")
-	a.ExpectClose(websocket.StatusInternalError, "internal error")
+	a.ExpectClose(message.InternalError, "internal error")
 	b.SendText("after")
 	b.ExpectText("after")
 	c := srv.Dial(t, "/")
@@ -326,7 +325,7 @@ func TestCloseLog(t *testing.T) {
 	}, router.WithLogger(logger), router.WithGroup(g)))
 
 	c := srv.Dial(t, "/")
-	c.CloseWith(websocket.StatusGoingAway, "bye now")
+	c.CloseWith(message.GoingAway, "bye now")
 	d := srv.Dial(t, "/")
 	d.CloseNow()
 	<-stopped

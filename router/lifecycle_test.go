@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -53,11 +54,11 @@ func TestShutdownFlushesThenGoesAway(t *testing.T) {
 		}
 		// Close 1001, possibly after the last message.
 		if typ, p, closed := c.Next(); closed != nil {
-			require.Equal(t, websocket.StatusGoingAway, closed.Code)
+			require.Equal(t, message.GoingAway, closed.Code)
 		} else {
-			require.Equal(t, websocket.MessageText, typ)
+			require.Equal(t, message.KindText, typ)
 			require.Equal(t, fmt.Sprint("m", n), string(p))
-			c.ExpectClose(websocket.StatusGoingAway, "going away")
+			c.ExpectClose(message.GoingAway, "going away")
 		}
 	}
 	require.NoError(t, <-done)
@@ -170,12 +171,12 @@ func TestWriteTimeoutDropsPeerThatNeverReads(t *testing.T) {
 func TestSubprotocol(t *testing.T) {
 	srv := wstest.Serve(t, echoWith(router.WithSubprotocols("v2.chat", "v1.chat")))
 	c := srv.Dial(t, "/", wstest.Subprotocols("v1.chat"))
-	require.Equal(t, "v1.chat", c.Conn().Subprotocol())
+	require.Equal(t, "v1.chat", c.Subprotocol())
 }
 
 func TestCompression(t *testing.T) {
 	srv := wstest.Serve(t, echoWith(router.WithCompression(router.CompressionContextTakeover)))
-	c := srv.Dial(t, "/", wstest.Compression(websocket.CompressionContextTakeover))
+	c := srv.Dial(t, "/", wstest.Compression(router.CompressionContextTakeover))
 	require.Contains(t, c.Response().Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate")
 	msg := strings.Repeat("compressible ", 1000)
 	c.SendText(msg)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
@@ -54,11 +53,11 @@ func TestObserver(t *testing.T) {
 	c := srv.Dial(t, "/echo")
 	c.SendText("héllo")
 	c.ExpectText("héllo")
-	c.CloseWith(websocket.StatusNormalClosure, "done")
+	c.CloseWith(message.NormalClosure, "done")
 	<-rec.closed
 	d := srv.Dial(t, "/echo")
 	d.SendText("far too long")
-	d.ExpectClose(websocket.StatusMessageTooBig, "message too big: the limit is 8 bytes")
+	d.ExpectClose(message.MessageTooBig, "message too big: the limit is 8 bytes")
 	<-rec.closed
 	e := srv.Dial(t, "/echo")
 	e.CloseNow()

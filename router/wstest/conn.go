@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/wsflow/wsflow/message"
 )
 
 // Conn is the client side of a WebSocket connection made by Dial. Its
@@ -24,10 +26,15 @@ type Conn struct {
 	forget  func() // set by Server.Dial
 }
 
-// Conn returns the underlying connection, for what the kit does not
-// cover. coder/websocket allows one reader and one writer at a time: a
-// goroutine may, say, read from it while the test sends with the Conn.
+// Conn returns the underlying coder/websocket connection, an escape
+// hatch for what the kit does not cover; a test that uses only the kit
+// imports no coder/websocket. coder/websocket allows one reader and one
+// writer at a time: a goroutine may, say, read from it while the test
+// sends with the Conn.
 func (c *Conn) Conn() *websocket.Conn { return c.ws }
+
+// Subprotocol returns the subprotocol the server chose, or "" if none.
+func (c *Conn) Subprotocol() string { return c.ws.Subprotocol() }
 
 // Response returns the HTTP response of the handshake (status 101), whose
 // headers carry the negotiated extensions.
@@ -37,39 +44,50 @@ func (c *Conn) context() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), c.timeout)
 }
 
-// Send sends one message of type typ.
-func (c *Conn) Send(typ websocket.MessageType, p []byte) {
+// Send sends one data message of kind kind: message.KindText or
+// message.KindBinary. Any other kind fails the test: control frames are
+// sent by the connection itself (pongs) or by CloseWith (a close).
+func (c *Conn) Send(kind message.Kind, p []byte) {
 	c.tb.Helper()
+	typ, ok := messageType(kind)
+	if !ok {
+		c.tb.Fatalf("wstest: send %s: only text and binary messages can be sent; close with CloseWith", describe(kind, p))
+		return
+	}
 	ctx, cancel := c.context()
 	defer cancel()
 	if err := c.ws.Write(ctx, typ, p); err != nil {
-		c.tb.Fatalf("wstest: send %s: %s", describe(typ, p), explain(err, c.timeout))
+		c.tb.Fatalf("wstest: send %s: %s", describe(kind, p), explain(err, c.timeout))
 	}
 }
 
 // SendText sends a text message.
 func (c *Conn) SendText(s string) {
 	c.tb.Helper()
-	c.Send(websocket.MessageText, []byte(s))
+	c.Send(message.KindText, []byte(s))
 }
 
 // SendBinary sends a binary message.
 func (c *Conn) SendBinary(p []byte) {
 	c.tb.Helper()
-	c.Send(websocket.MessageBinary, p)
+	c.Send(message.KindBinary, p)
 }
 
 // next reads the next message, or the error that ends reading: a
 // websocket.CloseError when the peer closed.
-func (c *Conn) next() (websocket.MessageType, []byte, error) {
+func (c *Conn) next() (message.Kind, []byte, error) {
 	ctx, cancel := c.context()
 	defer cancel()
-	return c.ws.Read(ctx)
+	typ, p, err := c.ws.Read(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	return kindOf(typ), p, nil
 }
 
 // Read returns the next message, and fails the test if the connection
 // closes or breaks instead.
-func (c *Conn) Read() (websocket.MessageType, []byte) {
+func (c *Conn) Read() (message.Kind, []byte) {
 	c.tb.Helper()
 	typ, p, err := c.next()
 	if err != nil {
@@ -78,26 +96,28 @@ func (c *Conn) Read() (websocket.MessageType, []byte) {
 	return typ, p
 }
 
-// Next returns the next message, or the peer's close (typ and p are then
+// Next returns the next message, or the peer's close (kind and p are then
 // zero), for a test in which either may come; it fails the test if the
 // connection breaks or the timeout passes.
 //
 //	if _, p, closed := c.Next(); closed == nil {
 //		// a last message, p, came before the close
-//		c.ExpectClose(websocket.StatusGoingAway, "going away")
+//		c.ExpectClose(message.GoingAway, "going away")
 //	}
-func (c *Conn) Next() (typ websocket.MessageType, p []byte, closed *websocket.CloseError) {
+//
+// A close is answered, completing the close handshake.
+func (c *Conn) Next() (kind message.Kind, p []byte, closed *message.Close) {
 	c.tb.Helper()
-	typ, p, err := c.next()
+	kind, p, err := c.next()
 	if err == nil {
-		return typ, p, nil
+		return kind, p, nil
 	}
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) {
 		c.tb.Fatalf("wstest: want a message or a close, got %s", c.ended(err))
 		return 0, nil, nil
 	}
-	return 0, nil, &ce
+	return 0, nil, &message.Close{Code: message.Code(ce.Code), Reason: ce.Reason}
 }
 
 // ReadText returns the next message, and fails the test if it is not a
@@ -105,7 +125,7 @@ func (c *Conn) Next() (typ websocket.MessageType, p []byte, closed *websocket.Cl
 func (c *Conn) ReadText() string {
 	c.tb.Helper()
 	typ, p, err := c.next()
-	if err != nil || typ != websocket.MessageText {
+	if err != nil || typ != message.KindText {
 		c.tb.Fatalf("wstest: want a text message, got %s", c.got(typ, p, err))
 	}
 	return string(p)
@@ -115,17 +135,17 @@ func (c *Conn) ReadText() string {
 // text message want.
 func (c *Conn) ExpectText(want string) {
 	c.tb.Helper()
-	c.expect(websocket.MessageText, []byte(want))
+	c.expect(message.KindText, []byte(want))
 }
 
 // ExpectBinary reads the next message and fails the test unless it is
 // the binary message want.
 func (c *Conn) ExpectBinary(want []byte) {
 	c.tb.Helper()
-	c.expect(websocket.MessageBinary, want)
+	c.expect(message.KindBinary, want)
 }
 
-func (c *Conn) expect(wantTyp websocket.MessageType, want []byte) {
+func (c *Conn) expect(wantTyp message.Kind, want []byte) {
 	c.tb.Helper()
 	typ, p, err := c.next()
 	if err == nil && typ == wantTyp && bytes.Equal(p, want) {
@@ -142,22 +162,22 @@ func (c *Conn) expect(wantTyp websocket.MessageType, want []byte) {
 // peer's close with code and reason. A message that comes first is a
 // failure, not skipped. The close handshake completes: the Conn answers
 // the close frame.
-func (c *Conn) ExpectClose(code websocket.StatusCode, reason string) {
+func (c *Conn) ExpectClose(code message.Code, reason string) {
 	c.tb.Helper()
 	c.expectClose(code, &reason)
 }
 
 // ExpectCloseCode is ExpectClose with any reason.
-func (c *Conn) ExpectCloseCode(code websocket.StatusCode) {
+func (c *Conn) ExpectCloseCode(code message.Code) {
 	c.tb.Helper()
 	c.expectClose(code, nil)
 }
 
-func (c *Conn) expectClose(code websocket.StatusCode, reason *string) {
+func (c *Conn) expectClose(code message.Code, reason *string) {
 	c.tb.Helper()
 	typ, p, err := c.next()
 	var ce websocket.CloseError
-	if errors.As(err, &ce) && ce.Code == code && (reason == nil || ce.Reason == *reason) {
+	if errors.As(err, &ce) && message.Code(ce.Code) == code && (reason == nil || ce.Reason == *reason) {
 		return
 	}
 	want := fmt.Sprintf("close %d", code)
@@ -171,17 +191,17 @@ func (c *Conn) expectClose(code websocket.StatusCode, reason *string) {
 // the peer's close frame; see CloseWith.
 func (c *Conn) Close() {
 	c.tb.Helper()
-	c.CloseWith(websocket.StatusNormalClosure, "")
+	c.CloseWith(message.NormalClosure, "")
 }
 
 // CloseWith sends a close frame with code and reason, waits for the
 // peer's answer (coder/websocket waits up to 5s) and closes the
 // connection. It fails the test if the close handshake fails; closing a
 // connection that is already closed is not a failure.
-func (c *Conn) CloseWith(code websocket.StatusCode, reason string) {
+func (c *Conn) CloseWith(code message.Code, reason string) {
 	c.tb.Helper()
 	defer c.forgotten()
-	if err := c.ws.Close(code, reason); err != nil && !errors.Is(err, net.ErrClosed) {
+	if err := c.ws.Close(websocket.StatusCode(code), reason); err != nil && !errors.Is(err, net.ErrClosed) {
 		c.tb.Fatalf("wstest: close %d %q: %v", code, reason, err)
 	}
 }
@@ -209,7 +229,7 @@ func (c *Conn) forgotten() {
 }
 
 // got describes what a read returned.
-func (c *Conn) got(typ websocket.MessageType, p []byte, err error) string {
+func (c *Conn) got(typ message.Kind, p []byte, err error) string {
 	if err != nil {
 		return c.ended(err)
 	}
@@ -223,4 +243,23 @@ func (c *Conn) ended(err error) string {
 		return fmt.Sprintf("close %d %q", ce.Code, ce.Reason)
 	}
 	return explain(err, c.timeout)
+}
+
+// messageType returns coder/websocket's type of a data message of kind k.
+func messageType(k message.Kind) (websocket.MessageType, bool) {
+	switch k {
+	case message.KindText:
+		return websocket.MessageText, true
+	case message.KindBinary:
+		return websocket.MessageBinary, true
+	}
+	return 0, false
+}
+
+// kindOf returns the kind of a message coder/websocket read.
+func kindOf(typ websocket.MessageType) message.Kind {
+	if typ == websocket.MessageText {
+		return message.KindText
+	}
+	return message.KindBinary
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/coder/websocket"
+	"github.com/wsflow/wsflow/message"
 )
 
 // maxShown is how many bytes of a payload a failure message shows.
@@ -12,18 +12,18 @@ const maxShown = 64
 
 // describe renders a message for a failure message: text "Hello" or
 // binary [0x01 0x02], cut after maxShown bytes.
-func describe(typ websocket.MessageType, p []byte) string {
+func describe(kind message.Kind, p []byte) string {
 	shown, more := p, ""
 	if len(p) > maxShown {
 		shown, more = p[:maxShown], fmt.Sprintf("... (%d bytes)", len(p))
 	}
-	switch typ {
-	case websocket.MessageText:
+	switch kind {
+	case message.KindText:
 		return fmt.Sprintf("text %q%s", shown, more)
-	case websocket.MessageBinary:
+	case message.KindBinary:
 		return fmt.Sprintf("binary [%s]%s", hexBytes(shown), more)
 	default:
-		return fmt.Sprintf("message of type %d [%s]%s", typ, hexBytes(shown), more)
+		return fmt.Sprintf("%s message [%s]%s", kind, hexBytes(shown), more)
 	}
 }
 

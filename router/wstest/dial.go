@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/wsflow/wsflow/router"
 )
 
 // DialOption configures a dial: the handshake request and the resulting
@@ -40,15 +42,25 @@ func Header(key, value string) DialOption {
 }
 
 // Subprotocols offers subprotocols to the server, in order of preference;
-// Conn.Conn().Subprotocol() tells which one it chose.
+// Conn.Subprotocol tells which one it chose.
 func Subprotocols(protocols ...string) DialOption {
 	return func(c *dialConfig) { c.dial.Subprotocols = append(c.dial.Subprotocols, protocols...) }
 }
 
 // Compression asks for permessage-deflate in the given mode (default
-// websocket.CompressionDisabled).
-func Compression(mode websocket.CompressionMode) DialOption {
-	return func(c *dialConfig) { c.dial.CompressionMode = mode }
+// router.CompressionDisabled); the response's Sec-WebSocket-Extensions
+// header (Conn.Response) tells whether the server agreed.
+func Compression(mode router.Compression) DialOption {
+	return func(c *dialConfig) {
+		switch mode {
+		case router.CompressionContextTakeover:
+			c.dial.CompressionMode = websocket.CompressionContextTakeover
+		case router.CompressionNoContextTakeover:
+			c.dial.CompressionMode = websocket.CompressionNoContextTakeover
+		default:
+			c.dial.CompressionMode = websocket.CompressionDisabled
+		}
+	}
 }
 
 // Timeout sets the bound of the dial and of each later step of the Conn
@@ -58,9 +70,9 @@ func Timeout(d time.Duration) DialOption {
 	return func(c *dialConfig) { c.timeout = d }
 }
 
-// Configure changes the websocket.DialOptions of the dial directly, for
-// what the other options do not cover, such as OnPingReceived. It runs
-// after the options before it.
+// Configure changes the coder/websocket DialOptions of the dial directly,
+// an escape hatch for what the other options do not cover, such as
+// OnPingReceived. It runs after the options before it.
 func Configure(fn func(*websocket.DialOptions)) DialOption {
 	return func(c *dialConfig) { fn(&c.dial) }
 }

@@ -8,10 +8,15 @@
 //	c.SendText("world")
 //	c.ExpectText("Hello, world")
 //	c.SendBinary([]byte{1})
-//	c.ExpectClose(websocket.StatusUnsupportedData, "this socket accepts only text messages")
+//	c.ExpectClose(message.UnsupportedData, "this socket accepts only text messages")
 //
 // A handshake the server should refuse is checked with DialRefused, which
 // returns the HTTP status, headers and body of the refusal.
+//
+// The kit speaks wsflow's vocabulary (message.Kind, message.Code,
+// message.Close), so a test that uses it imports no coder/websocket;
+// Conn.Conn and Configure reach coder/websocket for what the kit does not
+// cover.
 //
 // The kit works with any http.Handler that speaks WebSocket, not only
 // wsflow's. Every expectation is bounded by a timeout (DefaultTimeout, or

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -33,7 +33,7 @@ func Example() {
 		c.SendText("gopher")
 		fmt.Println(c.ReadText())
 		c.SendBinary([]byte{1})
-		c.ExpectClose(websocket.StatusUnsupportedData, "this socket accepts only text messages")
+		c.ExpectClose(message.UnsupportedData, "this socket accepts only text messages")
 	})
 	// Output:
 	// Hello, gopher

@@ -58,6 +58,10 @@ func (s *Server) URL(path string) string {
 	return "ws" + strings.TrimPrefix(s.hs.URL, "http") + path
 }
 
+// Addr returns the server's address, "127.0.0.1:PORT", for a test that
+// dials it by other means than the kit's.
+func (s *Server) Addr() string { return s.hs.Listener.Addr().String() }
+
 // HTTPURL returns the http:// URL of path on the server, as URL does. With
 // an empty path it is the server's origin, "http://127.0.0.1:PORT".
 func (s *Server) HTTPURL(path string) string { return s.hs.URL + path }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 	"go.uber.org/goleak"
 )
@@ -121,11 +123,11 @@ func TestSendAndExpect(t *testing.T) {
 	c.ExpectText("hi")
 	c.SendBinary([]byte{0, 0xff})
 	c.ExpectBinary([]byte{0, 0xff})
-	c.Send(websocket.MessageText, []byte("héllo ✓"))
+	c.Send(message.KindText, []byte("héllo ✓"))
 	require.Equal(t, "héllo ✓", c.ReadText())
 	c.SendBinary(nil)
 	typ, p := c.Read()
-	require.Equal(t, websocket.MessageBinary, typ)
+	require.Equal(t, message.KindBinary, typ)
 	require.Empty(t, p)
 	big := strings.Repeat("x", 1<<20) // beyond coder/websocket's default read limit
 	c.SendText(big)
@@ -142,7 +144,7 @@ func TestExpectClose(t *testing.T) {
 
 	c = srv.Dial(t, "/")
 	c.SendText("close 1003 whatever")
-	c.ExpectCloseCode(websocket.StatusUnsupportedData)
+	c.ExpectCloseCode(message.UnsupportedData)
 	c.Close() // after the peer's close: not a failure
 }
 
@@ -153,7 +155,7 @@ func TestExpectationsPassOnAFakeTB(t *testing.T) {
 		c.SendText("a")
 		c.ExpectText("a")
 		c.SendText("close 1000")
-		c.ExpectClose(websocket.StatusNormalClosure, "")
+		c.ExpectClose(message.NormalClosure, "")
 	})
 	require.Empty(t, failures)
 	require.True(t, returned)
@@ -268,14 +270,14 @@ func TestDialOptions(t *testing.T) {
 		wstest.Header("Origin", srv.HTTPURL("")),
 		wstest.Subprotocols("v2", "v1"),
 		wstest.Configure(func(o *websocket.DialOptions) { o.HTTPHeader.Set("X-Test", "yes") }))
-	require.Equal(t, "v1", c.Conn().Subprotocol())
+	require.Equal(t, "v1", c.Subprotocol())
 	c.SendText("header Origin")
 	c.ExpectText(srv.HTTPURL(""))
 	c.SendText("header X-Test")
 	c.ExpectText("yes")
 	require.Empty(t, c.Response().Header.Get("Sec-WebSocket-Extensions"))
 
-	c = srv.Dial(t, "/", wstest.Compression(websocket.CompressionContextTakeover))
+	c = srv.Dial(t, "/", wstest.Compression(router.CompressionContextTakeover))
 	require.Contains(t, c.Response().Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate")
 	c.SendText(strings.Repeat("compressible ", 100))
 	c.ExpectText(strings.Repeat("compressible ", 100))
@@ -348,4 +350,54 @@ func TestRunExamplePrintsFailuresAndRunsCleanups(t *testing.T) {
 	printed, err := os.ReadFile(out.Name())
 	require.NoError(t, err)
 	require.Equal(t, "FAIL: stop at 1\n", string(printed))
+}
+
+func TestNextReturnsMessagesThenTheClose(t *testing.T) {
+	srv := serveScripted(t)
+	c := srv.Dial(t, "/")
+	c.SendText("a")
+	c.SendText("close 4002 done")
+	kind, p, closed := c.Next()
+	require.Nil(t, closed)
+	require.Equal(t, message.KindText, kind)
+	require.Equal(t, "a", string(p))
+	kind, p, closed = c.Next()
+	require.Equal(t, &message.Close{Code: 4002, Reason: "done"}, closed)
+	require.Zero(t, kind)
+	require.Nil(t, p)
+}
+
+func TestSendRefusesControlKinds(t *testing.T) {
+	srv := serveScripted(t)
+	for _, kind := range []message.Kind{message.KindPing, message.KindPong, message.KindClose} {
+		failures, returned := runFake(func(tb wstest.TB) {
+			srv.Dial(tb, "/").Send(kind, []byte{1})
+		})
+		require.Equal(t, []string{"wstest: send " + kind.String() + " message [0x01]: only text and binary messages can be sent; close with CloseWith"}, failures)
+		require.False(t, returned)
+	}
+}
+
+func TestCloseWithSendsCodeAndReason(t *testing.T) {
+	got := make(chan error, 1)
+	srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			got <- err
+			return
+		}
+		defer c.CloseNow()
+		_, _, err = c.Read(context.Background())
+		got <- err
+	}))
+	srv.Dial(t, "/").CloseWith(message.GoingAway, "leaving")
+	var ce websocket.CloseError
+	require.ErrorAs(t, <-got, &ce)
+	require.Equal(t, websocket.CloseError{Code: websocket.StatusGoingAway, Reason: "leaving"}, ce)
+}
+
+func TestAddr(t *testing.T) {
+	srv := serveScripted(t)
+	require.Regexp(t, `^127\.0\.0\.1:\d+$`, srv.Addr())
+	require.Equal(t, "http://"+srv.Addr(), srv.HTTPURL(""))
 }
