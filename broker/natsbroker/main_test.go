@@ -18,7 +18,7 @@ const patience = 10 * time.Second
 
 // startNATS starts a NATS server with JetStream on 127.0.0.1, storing in
 // dir, on port (-1: a random one), and stops it when the test ends.
-func startNATS(t *testing.T, dir string, port int) *server.Server {
+func startNATS(t testing.TB, dir string, port int) *server.Server {
 	t.Helper()
 	s, err := server.NewServer(&server.Options{
 		Host:      "127.0.0.1",
