@@ -27,13 +27,14 @@
 //     WithMaxAge (24 hours by default). A room silent for longer than the
 //     maximum age has no history left, so a member coming back to it is
 //     told it did not recover.
-//   - Rooms: every room ever used is a stream on the NATS server until its
-//     events age out and someone deletes it: the streams stay (empty)
-//     after their events have aged out, and a room made again continues
-//     its numbering. JetStream's limits on streams (memory, storage and
-//     the account's stream count, unlimited by default) bound how many
-//     rooms there can be; delete idle streams of Prefix with the NATS
-//     tools if room names are unbounded.
+//   - Rooms: every room in use is a stream on the NATS server, so
+//     JetStream's limits on streams (memory, storage and the account's
+//     stream count, unlimited by default) bound how many rooms there can
+//     be at once. Each broker deletes the streams that have had no
+//     consumer and no new event for WithForget (DefaultForget, 2
+//     minutes): a forgotten room made again starts again at 1. Finding
+//     them lists the prefix's streams every half of that time, a cost
+//     that grows with the number of rooms.
 //   - Streams live in JetStream's file storage on a single replica,
 //     unless WithStorage and WithReplicas say otherwise.
 //
@@ -78,6 +79,9 @@ type config struct {
 	storage  jetstream.StorageType
 	replicas int
 	natsOpts []nats.Option
+
+	forget    time.Duration
+	forgetSet bool
 }
 
 // WithHistory sets how many of its latest events a room's stream keeps.
@@ -113,6 +117,9 @@ type Broker struct {
 	nc        *nats.Conn
 	js        jetstream.JetStream
 	available atomic.Bool
+	stopSweep chan struct{}
+	sweeping  sync.WaitGroup
+	closeOnce sync.Once
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -176,12 +183,29 @@ func Connect(urls string, opts ...Option) (*Broker, error) {
 	}
 	b.nc, b.js = nc, js
 	b.available.Store(nc.IsConnected())
+	if !b.cfg.forgetSet {
+		b.cfg.forget = DefaultForget
+	}
+	if b.cfg.forget > 0 {
+		b.stopSweep = make(chan struct{})
+		b.sweeping.Add(1)
+		go func() {
+			defer b.sweeping.Done()
+			b.sweep(b.stopSweep)
+		}()
+	}
 	return b, nil
 }
 
 // Close ends every subscription (with broker.ErrUnavailable) and closes
 // the connection.
 func (b *Broker) Close() {
+	b.closeOnce.Do(func() {
+		if b.stopSweep != nil {
+			close(b.stopSweep)
+		}
+	})
+	b.sweeping.Wait()
 	if b.nc != nil {
 		b.nc.Close()
 	}
@@ -312,14 +336,9 @@ func (b *Broker) Latest(ctx context.Context, room string) (uint64, error) {
 	if err := b.Available(); err != nil {
 		return 0, err
 	}
-	s, _, err := b.stream(ctx, room)
+	_, info, err := b.streamInfo(ctx, room)
 	if err != nil {
 		return 0, err
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		b.forgetStream(room)
-		return 0, b.unavailable(err)
 	}
 	return info.State.LastSeq, nil
 }

@@ -124,14 +124,9 @@ func (b *Broker) Subscribe(ctx context.Context, roomName string, after uint64, h
 	if err := b.Available(); err != nil {
 		return nil, err
 	}
-	st, _, err := b.stream(ctx, roomName)
+	st, info, err := b.streamInfo(ctx, roomName)
 	if err != nil {
 		return nil, err
-	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		b.forgetStream(roomName)
-		return nil, b.unavailable(err)
 	}
 	first, latest := info.State.FirstSeq, info.State.LastSeq
 	if info.State.Msgs == 0 {
@@ -223,5 +218,24 @@ func (b *Broker) enter(ctx context.Context, name string, st jetstream.Stream, la
 		seen := r.last
 		r.mu.Unlock()
 		return r, seen, nil
+	}
+}
+
+// streamInfo returns the room's stream and its state, making the stream
+// again if it was deleted after it was looked up.
+func (b *Broker) streamInfo(ctx context.Context, room string) (jetstream.Stream, *jetstream.StreamInfo, error) {
+	for attempt := 0; ; attempt++ {
+		st, _, err := b.stream(ctx, room)
+		if err != nil {
+			return nil, nil, err
+		}
+		info, err := st.Info(ctx)
+		if err == nil {
+			return st, info, nil
+		}
+		b.forgetStream(room)
+		if attempt > 0 || !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, nil, b.unavailable(err)
+		}
 	}
 }
