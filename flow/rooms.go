@@ -102,6 +102,10 @@ func NewRooms[T any](opts ...RoomsOption) *Rooms[T] {
 // {"recovered":false}), then what the history still holds after seq.
 // Without Since a member receives the room's events from the moment it
 // joins (from its own Announce hello, when it has one). A Hub ignores it.
+//
+// What the history gives counts against the member's bounds as live
+// events do: a member coming back to more than the bounds' worth of
+// events is closed with ErrTooSlow.
 func Since[T any](seq uint64, lost T) MemberOption[T] {
 	return func(c *memberConfig[T]) { c.since, c.hasSince, c.lost = seq, true, lost }
 }

@@ -6,9 +6,11 @@
 // # Layout
 //
 // Each room is a JetStream stream of its own, made on first use (by a
-// publish or a subscription) with one subject, named from the room
-// (Prefix + the room's name, or a hex spelling of it when the name has
-// characters a stream name may not hold). A stream's sequence numbers are
+// publish or a subscription), with one subject: room "lobby" is stream
+// WSFLOW_ROOM_lobby with subject WSFLOW_ROOM.lobby (DefaultPrefix, or
+// WithPrefix's; a name with characters other than ASCII letters, digits
+// and '-', or longer than 64 bytes, is spelled in hex after an '_'). A
+// stream's sequence numbers are
 // therefore the room's: 1 for its first event, consecutive events differ
 // by 1, and an event has one number on every server. (A single stream for
 // all rooms would number its events across rooms, and a room's events
@@ -36,7 +38,10 @@
 //     them lists the prefix's streams every half of that time, a cost
 //     that grows with the number of rooms.
 //   - Streams live in JetStream's file storage on a single replica,
-//     unless WithStorage and WithReplicas say otherwise.
+//     unless WithStorage and WithReplicas say otherwise. A message is at
+//     most the NATS server's max_payload (1 MiB by default).
+//   - A member coming back reads the events it missed from the stream one
+//     by one (a round trip each) before it joins the live feed.
 //
 // # Faults
 //
