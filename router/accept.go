@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/wire"
 	"github.com/wsflow/wsflow/transformer"
 )
 
@@ -93,7 +94,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
 		CompressionMode:    h.cfg.compression.mode(),
 		OnPingReceived: func(_ context.Context, payload []byte) bool {
-			hw.conn.pong(payload) // bounded by the write timeout, not coder's 5 s
+			hw.conn.Pong(payload) // bounded by the write timeout, not coder's 5 s
 			return false
 		},
 	})
@@ -108,7 +109,11 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		obs.Handshake(r.Pattern, http.StatusSwitchingProtocols)
 		so = obs.Open(r.Pattern)
 	}
-	s := startSocket(conn, hw.conn, h.t, h.cfg, f, so)
+	var wo wire.Observer
+	if so != nil {
+		wo = so
+	}
+	s := wire.Start(context.Background(), conn, hw.conn, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo})
 	m.attach(s)
 	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
 	if p := conn.Subprotocol(); p != "" {
@@ -126,14 +131,14 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer leave()
 		defer func() {
 			if p := recover(); p != nil { // a bug in the runtime itself
-				s.netConn.Close()
+				hw.conn.Close()
 				logger.Error("websocket runtime panic", append(attrs, "panic", p)...)
 			}
 		}()
-		reason := s.serve()
-		logEnd(logger, attrs, reason, began)
+		reason := s.Serve()
+		wire.LogEnd(logger, attrs, reason, began)
 		if so != nil {
-			so.Closed(closeOf(reason), closedBy(reason), time.Since(began))
+			so.Closed(wire.CloseOf(reason), closedBy(reason), time.Since(began))
 		}
 	}()
 }

@@ -111,7 +111,10 @@ func ExampleGroup() {
 
 // countingObserver counts messages; a real one would update metrics
 // (package metrics does, for Prometheus).
-type countingObserver struct{ in, out atomic.Int64 }
+type countingObserver struct {
+	in, out atomic.Int64
+	closed  chan struct{} // closed by Closed
+}
 
 func (o *countingObserver) Handshake(route string, status int) {
 	fmt.Println("handshake", route, status)
@@ -121,17 +124,17 @@ func (o *countingObserver) MessageIn(message.Kind, int)             { o.in.Add(1
 func (o *countingObserver) MessageOut(message.Kind, int)            { o.out.Add(1) }
 func (o *countingObserver) Closed(c message.Close, by router.ClosedBy, _ time.Duration) {
 	fmt.Println("closed", int(c.Code), "by", by, "after", o.in.Load(), "in and", o.out.Load(), "out")
+	close(o.closed)
 }
 
 // An Observer sees every handshake, message and close of a handler's
 // sockets.
 func ExampleWithObserver() {
-	obs := &countingObserver{}
-	var g router.Group // to wait for the socket below to have closed
+	obs := &countingObserver{closed: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.Handle("GET /echo", router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Identity[string]()
-	}, router.WithObserver(obs), router.WithGroup(&g)))
+	}, router.WithObserver(obs)))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -146,7 +149,7 @@ func ExampleWithObserver() {
 	c.Write(ctx, websocket.MessageText, []byte("two"))
 	c.Read(ctx)
 	c.Close(websocket.StatusNormalClosure, "")
-	g.Shutdown(ctx)
+	<-obs.closed
 	// Output:
 	// handshake GET /echo 101
 	// closed 1000 by peer after 2 in and 2 out

@@ -27,8 +27,8 @@ type member struct {
 
 // stopper is a running socket as its group stops it.
 type stopper interface {
-	goAway() // close with 1001 after what was emitted has been written
-	drop()   // close the connection at once
+	GoAway() // close with 1001 after what was emitted has been written
+	Drop()   // close the connection at once
 }
 
 // stopKind is what a Shutdown asks of a member; the stronger wins.
@@ -43,9 +43,9 @@ const (
 func (k stopKind) apply(s stopper) {
 	switch k {
 	case goAway:
-		s.goAway()
+		s.GoAway()
 	case drop:
-		s.drop()
+		s.Drop()
 	}
 }
 

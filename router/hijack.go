@@ -5,22 +5,24 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/wsflow/wsflow/internal/wire"
 )
 
 // hijackWriter is the http.ResponseWriter handed to websocket.Accept: it
-// hijacks the connection as a *wireConn and keeps it, so that the socket
+// hijacks the connection as a *wire.Conn and keeps it, so that the socket
 // can drop the connection at once whatever coder/websocket is doing with
 // it.
 type hijackWriter struct {
 	http.ResponseWriter
 	timeout   time.Duration
 	readLimit int64
-	conn      *wireConn // set by Hijack
+	conn      *wire.Conn // set by Hijack
 }
 
 // Hijack hijacks the underlying connection, flushes the handshake's
 // response and wraps the connection, so that every frame
-// coder/websocket reads and writes passes through the wireConn.
+// coder/websocket reads and writes passes through the wire.Conn.
 // net/http's write buffer is kept for coder's frames (no second buffer);
 // coder itself hands on what net/http's reader already holds.
 func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -32,7 +34,7 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		nc.Close()
 		return nil, nil, err
 	}
-	wc := &wireConn{Conn: nc, timeout: w.timeout, readLimit: w.readLimit}
+	wc := wire.NewServerConn(nc, w.timeout, w.readLimit)
 	brw.Writer.Reset(wc) // empty since the flush
 	w.conn = wc
 	return wc, brw, nil

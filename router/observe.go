@@ -1,10 +1,10 @@
 package router
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
+	"github.com/wsflow/wsflow/internal/wire"
 	"github.com/wsflow/wsflow/message"
 )
 
@@ -76,16 +76,13 @@ func WithObserver(o Observer) Option { return func(c *config) { c.observer = o }
 
 // closedBy says who ended a socket that ended for reason.
 func closedBy(reason error) ClosedBy {
-	var gone *connGone
-	switch {
-	case !errors.As(reason, &gone):
-		return ClosedByServer
-	case gone.peer != nil:
+	switch wire.EndedByOf(reason) {
+	case wire.EndedByPeer:
 		return ClosedByPeer
-	case gone.sentSelf:
-		return ClosedByServer
+	case wire.EndedByDrop:
+		return ClosedByDrop
 	}
-	return ClosedByDrop
+	return ClosedByServer
 }
 
 // statusWriter remembers the status of the response written through it.

@@ -1,4 +1,4 @@
-package router
+package wire
 
 import (
 	"encoding/binary"
@@ -8,16 +8,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/wsflow/wsflow/message"
 )
 
-// wireConn is the hijacked connection as coder/websocket uses it. It
+// Conn is the hijacked connection as coder/websocket uses it. It
 // holds the three rules of the wire that coder/websocket v1.8.15 does not:
 //
-//   - The peer ending the TCP stream is a read failure (errPeerEnded),
+//   - The peer ending the TCP stream is a read failure (ErrPeerEnded),
 //     never io.EOF: coder's message reader takes an io.EOF in the middle
 //     of a message for the message's end and would deliver a truncated
 //     message as complete.
@@ -25,35 +26,68 @@ import (
 //     (when positive): a peer that does not take what is written within
 //     it fails the write and is dropped. A deadline on the connection
 //     spares coder the per-call work it does for a cancellable context.
-//   - Pongs are written here (pong), bounded by the write timeout like
+//   - On a server, pongs are written here (Pong), bounded by the write timeout like
 //     every other write: coder gives the pongs it writes itself 5 s,
-//     whatever the write timeout says.
-//   - A close frame coder writes by itself is corrected on its way out:
+//     whatever the write timeout says. A client's frames are masked:
+//     coder writes a client's pongs itself.
+//   - A close frame coder writes by itself on a server (an unmasked
+//     frame) is corrected on its way out:
 //     a peer's close reason that is not UTF-8 is answered with 1007 rather
 //     than echoed (RFC 6455 section 8.1), and coder's 1009 reason names
 //     the configured limit.
-type wireConn struct {
+type Conn struct {
 	net.Conn
 	timeout   time.Duration
 	readLimit int64
+	framed    atomic.Bool // the handshake is over: the bytes are frames
 
 	mu      sync.Mutex // serialises writes and guards out and pongErr
 	out     outFrames
 	pongErr error // why a pong could not be written
 }
 
-// errPeerEnded is the peer's end of the TCP stream.
-var errPeerEnded = errors.New("connection ended by the peer (EOF)")
+// NewServerConn wraps nc, a server's connection hijacked once the
+// handshake's response has been flushed: every byte that follows is a
+// frame. Writes are bounded by timeout (0: no bound); readLimit is the
+// limit that a 1009's reason names.
+func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
+	c := &Conn{Conn: nc, timeout: timeout, readLimit: readLimit}
+	c.framed.Store(true)
+	return c
+}
 
-func (c *wireConn) Read(p []byte) (int, error) {
+// NewClientConn wraps nc, a client's connection before its handshake:
+// bytes pass through untouched until BeginFrames, so that the HTTP
+// request and response are not taken for frames. Writes of frames are
+// then bounded by timeout (0: no bound).
+func NewClientConn(nc net.Conn, timeout time.Duration) *Conn {
+	return &Conn{Conn: nc, timeout: timeout}
+}
+
+// BeginFrames marks the end of a client's handshake: from now on the
+// bytes read and written are frames.
+func (c *Conn) BeginFrames() { c.framed.Store(true) }
+
+// ErrPeerEnded is the peer's end of the TCP stream once frames flow.
+var ErrPeerEnded = errors.New("connection ended by the peer (EOF)")
+
+// Read reads from the connection; once frames flow, the peer's end of the
+// stream is ErrPeerEnded rather than io.EOF.
+func (c *Conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if err == io.EOF {
-		err = errPeerEnded
+	if err == io.EOF && c.framed.Load() {
+		err = ErrPeerEnded
 	}
 	return n, err
 }
 
-func (c *wireConn) Write(p []byte) (int, error) {
+// Write writes frames, bounded by the write timeout, correcting a
+// server's close frames and slipping in a waiting pong between frames.
+// Before a client's handshake has ended it writes p as it is.
+func (c *Conn) Write(p []byte) (int, error) {
+	if !c.framed.Load() {
+		return c.Conn.Write(p)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.timeout > 0 {
@@ -67,12 +101,12 @@ func (c *wireConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// pong answers a ping carrying payload. It writes the pong at once when
+// Pong answers a ping carrying payload, on a server. It writes the pong at once when
 // no frame is part-way out, else after the frame that is; a pong still
 // waiting is replaced (RFC 6455 section 5.5.3 asks only for the latest
 // ping to be answered). A pong that cannot be written within the write
 // timeout ends the connection: see pongFailure.
-func (c *wireConn) pong(payload []byte) {
+func (c *Conn) Pong(payload []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.out.closeSent || c.pongErr != nil {
@@ -92,7 +126,7 @@ func (c *wireConn) pong(payload []byte) {
 }
 
 // pongFailure returns why a pong could not be written, if one could not.
-func (c *wireConn) pongFailure() error {
+func (c *Conn) pongFailure() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.pongErr
@@ -100,7 +134,7 @@ func (c *wireConn) pongFailure() error {
 
 // fixClose returns the close payload to send instead of p, an unmasked
 // close frame's payload.
-func (c *wireConn) fixClose(p []byte) []byte {
+func (c *Conn) fixClose(p []byte) []byte {
 	if len(p) < 2 {
 		return p
 	}

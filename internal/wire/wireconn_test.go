@@ -1,4 +1,4 @@
-package router
+package wire
 
 import (
 	"bytes"
@@ -31,7 +31,7 @@ func closePayload(code uint16, reason string) []byte {
 // reaches the connection is the same frames, with each close frame
 // corrected and nothing else changed.
 func TestOutFramesCorrectsCloseFramesAcrossWrites(t *testing.T) {
-	wc := &wireConn{readLimit: 1000}
+	wc := &Conn{readLimit: 1000}
 	var in, want []byte
 	add := func(frame, expected []byte) {
 		in = append(in, frame...)

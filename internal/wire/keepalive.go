@@ -1,4 +1,4 @@
-package router
+package wire
 
 import (
 	"context"
@@ -39,9 +39,9 @@ type pinger interface {
 	end(reason error)
 }
 
-func (s *socket[In, Out]) messagesReceived() int64        { return s.received.Load() }
-func (s *socket[In, Out]) busy() bool                     { return s.handled.Load() != s.received.Load() }
-func (s *socket[In, Out]) ping(ctx context.Context) error { return s.conn.Ping(ctx) }
+func (s *Socket[In, Out]) messagesReceived() int64        { return s.received.Load() }
+func (s *Socket[In, Out]) busy() bool                     { return s.handled.Load() != s.received.Load() }
+func (s *Socket[In, Out]) ping(ctx context.Context) error { return s.conn.Ping(ctx) }
 
 // start arms the timer; an interval of 0 or less leaves keep-alive off.
 func (k *keepAlive) start(interval time.Duration, p pinger) {

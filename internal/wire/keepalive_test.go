@@ -1,4 +1,4 @@
-package router
+package wire
 
 import (
 	"context"

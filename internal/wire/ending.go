@@ -1,4 +1,4 @@
-package router
+package wire
 
 import (
 	"context"
@@ -39,7 +39,7 @@ var (
 func readEnded(err error) *connGone {
 	var ce websocket.CloseError
 	if errors.As(err, &ce) && !utf8.ValidString(ce.Reason) {
-		// Answered with 1007 on its way out (wireConn.fixClose).
+		// Answered with 1007 on its way out (Conn.fixClose).
 		return &connGone{code: message.InvalidPayload, err: errCloseReasonNotUTF8}
 	}
 	if errors.As(err, &ce) {
@@ -57,7 +57,7 @@ func readEnded(err error) *connGone {
 		return &connGone{code: message.AbnormalClosure, err: err}
 	}
 	var opErr *net.OpError
-	if errors.Is(err, errPeerEnded) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr) {
+	if errors.Is(err, ErrPeerEnded) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr) {
 		return &connGone{code: message.AbnormalClosure, err: err}
 	}
 	// Anything else is a protocol violation coder/websocket has answered
@@ -73,4 +73,43 @@ func decodeEnded(err error) error {
 		return ce
 	}
 	return fmt.Errorf("%w: %w", message.NewCloseError(message.InvalidPayload, "invalid message"), err)
+}
+
+// EndedBy says which side ended a socket.
+type EndedBy int
+
+// The sides that end a socket.
+const (
+	// EndedHere: the flow completed or failed, the transformer refused a
+	// frame, the socket was told to go away, or this side refused a
+	// frame that broke the protocol or the read limit.
+	EndedHere EndedBy = iota
+	// EndedByPeer: the peer sent a close frame.
+	EndedByPeer
+	// EndedByDrop: the connection ended without a close handshake.
+	EndedByDrop
+)
+
+// EndedByOf says who ended a socket whose Serve returned reason.
+func EndedByOf(reason error) EndedBy {
+	var gone *connGone
+	switch {
+	case !errors.As(reason, &gone):
+		return EndedHere
+	case gone.peer != nil:
+		return EndedByPeer
+	case gone.sentSelf:
+		return EndedHere
+	}
+	return EndedByDrop
+}
+
+// PeerClose returns the close frame the peer sent, if reason, an error
+// Serve returned, records one.
+func PeerClose(reason error) (message.Close, bool) {
+	var gone *connGone
+	if errors.As(reason, &gone) && gone.peer != nil {
+		return *gone.peer, true
+	}
+	return message.Close{}, false
 }

@@ -1,4 +1,7 @@
-package router
+// Package wire is the connection runtime shared by router and client: it
+// runs one flow over one coder/websocket connection (Socket) and holds the
+// rules of the wire that coder/websocket does not (Conn).
+package wire
 
 import (
 	"context"
@@ -15,10 +18,11 @@ import (
 	"github.com/wsflow/wsflow/transformer"
 )
 
-// socket runs one flow over one accepted connection.
+// Socket runs one flow over one WebSocket connection, on either side: the
+// router's accepted connections and the client's dialed ones.
 //
 // An open socket holds one goroutine, started once the connection is
-// upgraded (the handler then returns), which reads frames for the whole
+// upgraded (a server's handler then returns), which reads frames for the whole
 // life of the connection (coder/websocket answers pings and
 // sees close frames only while a reader is active), decodes them and
 // pushes them into the flow. Fused stages run right there and write their
@@ -26,30 +30,50 @@ import (
 // the flow ending, a shutdown, a missing pong or a frame that does not fit
 // calls end, which records why and starts the close on a goroutine of its
 // own; keep-alive runs on a timer.
-type socket[In, Out any] struct {
+type Socket[In, Out any] struct {
 	conn      *websocket.Conn
-	netConn   *wireConn    // the hijacked connection under conn
+	netConn   *Conn        // the hijacked connection under conn
 	received  atomic.Int64 // messages read: proof of life for keep-alive
 	handled   atomic.Int64 // messages the flow has taken; less than received while a push is under way
 	t         transformer.Transformer[In, Out]
-	cfg       *config
 	running   *flow.Running[In]
 	keepAlive keepAlive
-	observer  SocketObserver // nil: none
+	observer  Observer // nil: none
 	endOnce   sync.Once
 	reason    error         // why the socket ends; set before closed is closed
 	readEnd   *connGone     // why reading stopped, when the connection ended it
 	closed    chan struct{} // closed once the close is done
 }
 
-// startSocket starts f over conn, with keep-alive; serve then reads.
-func startSocket[In, Out any](conn *websocket.Conn, netConn *wireConn, t transformer.Transformer[In, Out], cfg *config, f flow.Flow[In, Out], observer SocketObserver) *socket[In, Out] {
-	s := &socket[In, Out]{conn: conn, netConn: netConn, t: t, cfg: cfg, observer: observer, closed: make(chan struct{})}
-	s.running = flow.Start(context.Background(), f, s.emit)
+// Observer sees the data messages of one socket; see router.SocketObserver.
+type Observer interface {
+	// MessageIn is called for every data message read whole.
+	MessageIn(kind message.Kind, size int)
+	// MessageOut is called for every data message written.
+	MessageOut(kind message.Kind, size int)
+}
+
+// Options are a socket's settings beyond its connection's.
+type Options struct {
+	// KeepAlive is the keep-alive interval; 0 or less disables it.
+	KeepAlive time.Duration
+	// Observer sees the socket's messages; nil: none.
+	Observer Observer
+}
+
+// Start starts f over conn, whose connection is netConn, with keep-alive;
+// Serve then reads. ctx is the flow's parent context: when it ends, the
+// flow's context ends too.
+func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
+	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, closed: make(chan struct{})}
+	s.running = flow.Start(ctx, f, s.emit)
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
-	s.keepAlive.start(cfg.keepAlive, s)
+	s.keepAlive.start(opts.KeepAlive, s)
 	return s
 }
+
+// Subprotocol returns the subprotocol negotiated in the handshake.
+func (s *Socket[In, Out]) Subprotocol() string { return s.conn.Subprotocol() }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
@@ -67,9 +91,11 @@ func putBuf(bp *[]byte, b []byte) {
 	bufPool.Put(bp)
 }
 
-// serve reads until the socket has closed and everything its flow started
-// has ended, and returns the reason it ended.
-func (s *socket[In, Out]) serve() error {
+// Serve reads until the socket has closed and everything its flow started
+// has ended, and returns the reason it ended: nil when the flow's output
+// completed, the flow's error, or an error that CloseOf and EndedBy
+// describe. It is called once, from one goroutine.
+func (s *Socket[In, Out]) Serve() error {
 	s.read()
 	<-s.closed
 	s.keepAlive.stop()
@@ -85,7 +111,7 @@ func (s *socket[In, Out]) serve() error {
 
 // end records why the socket ends and closes it; the first reason wins.
 // It never blocks: the close handshake runs on a goroutine of its own.
-func (s *socket[In, Out]) end(reason error) {
+func (s *Socket[In, Out]) end(reason error) {
 	s.endOnce.Do(func() {
 		s.reason = reason
 		go func() {
@@ -98,7 +124,7 @@ func (s *socket[In, Out]) end(reason error) {
 
 // read pushes every incoming data message into the flow until the
 // connection or the flow ends.
-func (s *socket[In, Out]) read() {
+func (s *Socket[In, Out]) read() {
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
@@ -166,7 +192,7 @@ func readAll(r io.Reader, buf []byte) ([]byte, error) {
 
 // emit encodes v and writes it; it returns once the frame has been handed
 // to the operating system.
-func (s *socket[In, Out]) emit(v Out) error {
+func (s *Socket[In, Out]) emit(v Out) error {
 	bp := getBuf()
 	kind, b, err := s.t.Encode((*bp)[:0], v)
 	if err != nil {
@@ -191,7 +217,7 @@ func (s *socket[In, Out]) emit(v Out) error {
 
 // closeConn sends the close frame the socket's ending calls for, or drops
 // the connection when it can carry nothing more.
-func (s *socket[In, Out]) closeConn() {
+func (s *Socket[In, Out]) closeConn() {
 	var gone *connGone
 	if errors.As(s.reason, &gone) {
 		if gone.sentSelf {
@@ -209,22 +235,23 @@ func (s *socket[In, Out]) closeConn() {
 	s.conn.Close(websocket.StatusCode(c.Code), c.Reason)
 }
 
-// goAway closes the socket with 1001 once what the flow already emitted
+// GoAway closes the socket with 1001 once what the flow already emitted
 // has been written.
-func (s *socket[In, Out]) goAway() { s.end(errGoingAway) }
+func (s *Socket[In, Out]) GoAway() { s.end(errGoingAway) }
 
-// drop closes the connection at once, whatever it was doing. It closes
+// Drop closes the connection at once, whatever it was doing. It closes
 // the hijacked connection itself: coder/websocket's CloseNow waits for a
 // close handshake already under way, which a silent peer stretches to
 // five seconds.
-func (s *socket[In, Out]) drop() {
+func (s *Socket[In, Out]) Drop() {
 	s.end(&connGone{code: message.AbnormalClosure, err: errDropped})
 	s.netConn.Close()
 	s.conn.CloseNow()
 }
 
-// closeOf returns the close code and reason the log reports for reason.
-func closeOf(reason error) message.Close {
+// CloseOf returns the close code and reason the log reports for reason,
+// an error Serve returned.
+func CloseOf(reason error) message.Close {
 	var gone *connGone
 	if errors.As(reason, &gone) {
 		if gone.peer != nil {
@@ -235,10 +262,10 @@ func closeOf(reason error) message.Close {
 	return message.CloseFor(reason)
 }
 
-// logEnd writes the connection's closing line, and the failure behind a
+// LogEnd writes the connection's closing line, and the failure behind a
 // 1011 at error level.
-func logEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
-	c := closeOf(reason)
+func LogEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
+	c := CloseOf(reason)
 	attrs = append(attrs, "code", int(c.Code), "reason", c.Reason, "duration", time.Since(began))
 	var gone *connGone
 	if errors.As(reason, &gone) && gone.peer == nil {
