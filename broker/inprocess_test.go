@@ -165,3 +165,18 @@ func TestInProcessKeepsRoomsByDefault(t *testing.T) {
 	require.Equal(t, uint64(1), seq)
 	require.Equal(t, 1, b.Len())
 }
+
+func TestInProcessAheadOfRoomThenLive(t *testing.T) {
+	var b broker.InProcess
+	ctx := context.Background()
+	_, err := b.Publish(ctx, "r", nil)
+	require.NoError(t, err)
+	r := newRecorder()
+	s, err := b.Subscribe(ctx, "r", 50, r.handler())
+	require.NoError(t, err)
+	defer s.Close()
+	require.False(t, s.Recovered())
+	_, err = b.Publish(ctx, "r", nil)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{2}, seqs(r.events()))
+}
