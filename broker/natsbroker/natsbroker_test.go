@@ -165,6 +165,15 @@ func TestRecoveryAcrossServers(t *testing.T) {
 	_, err = b1.Publish(ctx, "r", []byte("m10"))
 	require.NoError(t, err)
 	require.Equal(t, []uint64{7, 8, 9, 10}, seqs(r.waitFor(t, 4)))
+	// A subscriber from beyond the room is not recovered, then live.
+	ahead := newRecorder()
+	as, err := b1.Subscribe(ctx, "r", 50, ahead.handler())
+	require.NoError(t, err)
+	defer as.Close()
+	require.False(t, as.Recovered())
+	_, err = b2.Publish(ctx, "r", []byte("m11"))
+	require.NoError(t, err)
+	require.Equal(t, []uint64{11}, seqs(ahead.waitFor(t, 1)))
 	require.Equal(t, seqs(live.waitFor(t, 10))[6:], seqs(r.events()))
 }
 

@@ -133,6 +133,9 @@ func (b *Broker) Subscribe(ctx context.Context, roomName string, after uint64, h
 		first = latest + 1
 	}
 	s := &sub{h: h, next: after + 1, catching: true, recovered: after+1 >= first && after <= latest}
+	if after > latest { // beyond the room: not recovered, and live from now on
+		s.next = latest + 1
+	}
 	r, seen, err := b.enter(ctx, roomName, st, latest, s)
 	if err != nil {
 		return nil, err
