@@ -173,3 +173,17 @@ func TestRoomsDecodeOncePerEvent(t *testing.T) {
 	}
 	require.Equal(t, int64(10), decodes.Load(), "one decode per event, not per member")
 }
+
+func TestRoomsMemberLimits(t *testing.T) {
+	rs := flow.NewRooms[string](flow.WithRoomMemberLimits(2, 0))
+	release := make(chan struct{})
+	stuck := flow.Start(context.Background(), rs.Join("r"), func(string) error { <-release; return nil })
+	defer func() { close(release); stuck.Stop() }()
+	ctx := context.Background()
+	require.NoError(t, rs.Publish(ctx, "r", "1"))
+	require.NoError(t, rs.Publish(ctx, "r", "2"))
+	require.False(t, isDone(stuck))
+	require.NoError(t, rs.Publish(ctx, "r", "3"))
+	require.True(t, isDone(stuck))
+	require.ErrorIs(t, stuck.Err(), flow.ErrTooSlow)
+}
