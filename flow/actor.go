@@ -1,27 +1,6 @@
 package flow
 
-import (
-	"context"
-
-	"github.com/wsflow/wsflow/message"
-)
-
-// Overflow is what an actor's mailbox does with a message that arrives
-// when it is full.
-type Overflow int
-
-// The overflow policies.
-const (
-	// Backpressure makes the sender wait: the socket stops reading until
-	// the actor takes a message. Nothing is lost. The default.
-	Backpressure Overflow = iota
-	// DropNewest discards the message that arrived.
-	DropNewest
-	// DropOldest discards the oldest message in the mailbox to make room.
-	DropOldest
-	// FailOnOverflow closes the socket with 1008 "mailbox overflow".
-	FailOnOverflow
-)
+import "context"
 
 // DefaultMailboxSize is the size of an actor's mailbox unless
 // WithMailbox says otherwise.
@@ -36,7 +15,8 @@ type actorConfig struct {
 }
 
 // WithMailbox sets the actor's mailbox size (at least 1) and what it
-// does when full.
+// does with a message that arrives when it is full (Backpressure by
+// default; see Overflow).
 func WithMailbox(size int, policy Overflow) ActorOption {
 	return func(c *actorConfig) {
 		c.size = max(size, 1)
@@ -51,10 +31,6 @@ type Outbox[T any] struct{ emit func(T) error }
 // Send sends v, waiting while the peer is not taking messages. An error
 // means the socket has closed: the actor should return.
 func (o Outbox[T]) Send(v T) error { return o.emit(v) }
-
-// ErrMailboxOverflow closes a socket whose actor's mailbox overflowed
-// under FailOnOverflow.
-var ErrMailboxOverflow = message.NewCloseError(message.PolicyViolation, "mailbox overflow")
 
 // Actor runs one actor per connection: Play's ActorFlow.actorRef. act runs
 // on a goroutine of its own with the connection's context; it receives the
@@ -73,45 +49,8 @@ func Actor[In, Out any](act func(ctx context.Context, mailbox <-chan In, out Out
 		o(&cfg)
 	}
 	return Flow[In, Out]{open: func(s scope, out outlet[Out]) inlet[In] {
-		mailbox := make(chan In, cfg.size)
-		outbox := Outbox[Out]{emit: serialize(out.emit)}
-		s.spawn(func() { out.complete(act(s.ctx, mailbox, outbox)) })
-		return inlet[In]{
-			push:  func(v In) error { return deliver(s.ctx, mailbox, v, cfg.overflow) },
-			close: func() { close(mailbox) },
-		}
+		return detach(s, out, cfg.size, cfg.overflow, ErrMailboxOverflow, func(s scope, mailbox <-chan In, emit func(Out) error) error {
+			return act(s.ctx, mailbox, Outbox[Out]{emit: serialize(emit)})
+		})
 	}}
-}
-
-// deliver puts v in mailbox according to policy.
-func deliver[T any](ctx context.Context, mailbox chan T, v T, policy Overflow) error {
-	select {
-	case mailbox <- v:
-		return nil
-	default:
-	}
-	switch policy {
-	case DropNewest:
-		return nil
-	case DropOldest:
-		for {
-			select {
-			case mailbox <- v:
-				return nil
-			default:
-			}
-			select {
-			case <-mailbox:
-			default:
-			}
-		}
-	case FailOnOverflow:
-		return ErrMailboxOverflow
-	}
-	select {
-	case mailbox <- v:
-		return nil
-	case <-ctx.Done():
-		return ErrStopped
-	}
 }

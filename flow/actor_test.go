@@ -115,9 +115,9 @@ func TestMailboxOverflowPolicies(t *testing.T) {
 		err    error
 	}{
 		{flow.Backpressure, []string{"1", "2", "3", "4"}, nil},
-		{flow.DropNewest, []string{"1", "2"}, nil},
-		{flow.DropOldest, []string{"3", "4"}, nil},
-		{flow.FailOnOverflow, nil, flow.ErrMailboxOverflow},
+		{flow.DropNew, []string{"1", "2"}, nil},
+		{flow.DropHead, []string{"3", "4"}, nil},
+		{flow.Fail, nil, flow.ErrMailboxOverflow},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.policy), func(t *testing.T) {

@@ -1,6 +1,9 @@
 package flow
 
-import "errors"
+import (
+	"errors"
+	"sync/atomic"
+)
 
 // Flow is a blueprint of a stage with one input and one output: Play's
 // Flow[In, Out]. As a WebSocket handler, its input is the messages from the
@@ -81,16 +84,55 @@ func Filter[T any](keep func(T) bool) Flow[T, T] {
 func Via[A, B, C any](f Flow[A, B], g Flow[B, C]) Flow[A, C] {
 	return Flow[A, C]{open: func(s scope, out outlet[C]) inlet[A] {
 		gin := g.materialize(s, out)
-		return f.materialize(s, outlet[B]{
-			emit: gin.push,
+		if gin.fail == nil {
+			fin := f.materialize(s, outlet[B]{
+				emit: gin.push,
+				complete: func(err error) {
+					if err != nil {
+						out.complete(err)
+						return
+					}
+					gin.close()
+				},
+			})
+			return fin
+		}
+		// g handles failures upstream of it (Recover): f's failure, whether
+		// f returns it from a push or reports it with complete, goes to g,
+		// and so does a failure upstream of f that f lets through.
+		var below atomic.Bool // set when g, not f, refused an element
+		fin := f.materialize(s, outlet[B]{
+			emit: func(v B) error {
+				err := gin.push(v)
+				if err != nil {
+					below.Store(true)
+				}
+				return err
+			},
 			complete: func(err error) {
 				if err != nil {
-					out.complete(err)
+					gin.fail(err)
 					return
 				}
 				gin.close()
 			},
 		})
+		in := inlet[A]{
+			push: func(v A) error {
+				err := fin.push(v)
+				if err == nil || below.Load() {
+					return err
+				}
+				gin.fail(err)
+				return nil
+			},
+			close: fin.close,
+			fail:  fin.fail,
+		}
+		if in.fail == nil {
+			in.fail = gin.fail
+		}
+		return in
 	}}
 }
 

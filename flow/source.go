@@ -111,16 +111,28 @@ func Through[A, B any](src Source[A], f Flow[A, B]) Source[B] {
 				cancel()
 			},
 		})
-		err := src.start(inner, in.push)
+		push, below := in.push, false
+		if in.fail != nil { // f handles src's failure (Recover)
+			push = func(v A) error {
+				err := in.push(v)
+				below = err != nil
+				return err
+			}
+		}
+		err := src.start(inner, push)
 		select {
 		case ferr := <-result:
 			return ferr
 		default:
 		}
-		if err != nil {
+		switch {
+		case err != nil && in.fail != nil && !below:
+			in.fail(err)
+		case err != nil:
 			return err
+		default:
+			in.close()
 		}
-		in.close()
 		select {
 		case err = <-result:
 			return err

@@ -16,9 +16,14 @@ import (
 //   - A push that fails returns the error; the caller fails the flow. A
 //     stage producing on its own goroutine reports its end with
 //     outlet.complete (nil: completed; else failed).
+//   - inlet.fail, when a stage has it (Recover does), receives the failure
+//     of the stages upstream of it instead of that failure bypassing it;
+//     Via and Through route it there. It is called at most once, from the
+//     goroutine that would have pushed, and no push follows it.
 type inlet[T any] struct {
 	push  func(T) error
 	close func()
+	fail  func(error)
 }
 
 type outlet[T any] struct {
