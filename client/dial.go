@@ -1,0 +1,231 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/wire"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/transformer"
+)
+
+// HandshakeError is a handshake the server refused with an HTTP response
+// other than 101.
+type HandshakeError struct {
+	StatusCode int
+	Header     http.Header
+	Body       string // the start of the body (coder/websocket keeps 1 KiB)
+	Err        error  // coder/websocket's description
+}
+
+// Error returns e.g. `websocket: handshake refused with HTTP 403: "forbidden\n"`.
+func (e *HandshakeError) Error() string {
+	return fmt.Sprintf("websocket: handshake refused with HTTP %d: %q", e.StatusCode, e.Body)
+}
+
+// Unwrap returns Err.
+func (e *HandshakeError) Unwrap() error { return e.Err }
+
+// ServerClosed is the server's close with a code other than 1000, as Dial
+// returns it. errors.As finds the *message.CloseError it wraps too.
+type ServerClosed struct {
+	message.Close
+}
+
+// Error returns e.g. `websocket: server closed: 1001 going away: "bye"`.
+func (e *ServerClosed) Error() string { return "websocket: server closed: " + e.Close.String() }
+
+// Unwrap returns the close as a *message.CloseError.
+func (e *ServerClosed) Unwrap() error { return &message.CloseError{Close: e.Close} }
+
+// Dial connects to url (ws:// or wss://) and runs f over the connection,
+// t turning the server's frames into f's input and f's output into
+// frames, until the connection closes; see the package documentation for
+// what closes it and what Dial returns. With WithReconnect it dials again
+// after each ending, until ctx ends.
+func Dial[In, Out any](ctx context.Context, url string, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts ...Option) error {
+	cfg := newConfig(opts)
+	if cfg.reconnect == nil {
+		_, err := runOnce(ctx, url, t, f, cfg)
+		return err
+	}
+	b := cfg.reconnect.withDefaults()
+	base := b.Min
+	for {
+		opened, err := runOnce(ctx, url, t, f, cfg)
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if opened {
+			base = b.Min
+		}
+		wait := b.jittered(base)
+		if b.OnRetry != nil {
+			b.OnRetry(err, wait)
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return context.Cause(ctx)
+		case <-timer.C:
+		}
+		base = b.next(base)
+	}
+}
+
+// runOnce dials once and runs f until the connection ends; opened reports
+// whether the handshake succeeded.
+func runOnce[In, Out any](ctx context.Context, url string, t transformer.Transformer[In, Out], f flow.Flow[In, Out], cfg *config) (opened bool, err error) {
+	conn, wc, resp, release, err := handshake(ctx, url, cfg)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	if cfg.onOpen != nil {
+		cfg.onOpen(resp)
+	}
+	s := wire.Start(context.WithoutCancel(ctx), conn, wc, t, f, wire.Options{KeepAlive: cfg.keepAlive})
+	stop := context.AfterFunc(ctx, s.GoAway)
+	reason := s.Serve()
+	if !stop() {
+		return true, context.Cause(ctx)
+	}
+	return true, result(reason)
+}
+
+// result is what Dial returns for a socket that ended for reason.
+func result(reason error) error {
+	if peer, ok := wire.PeerClose(reason); ok {
+		if peer.Code == message.NormalClosure {
+			return nil
+		}
+		return &ServerClosed{Close: peer}
+	}
+	return reason
+}
+
+// handshake dials url through an http.Client whose connection is a
+// wire.Conn, and starts the wire's frame rules once the server has
+// switched protocols.
+//
+// release, called once the connection has ended, frees the request's
+// context: cancelling it earlier could close the connection.
+func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Conn, wc *wire.Conn, resp *http.Response, release func(), err error) {
+	var (
+		mu     sync.Mutex
+		dialed *wire.Conn
+	)
+	wrap := func(nc net.Conn) net.Conn {
+		c := wire.NewClientConn(nc, cfg.writeTimeout)
+		mu.Lock()
+		dialed = c
+		mu.Unlock()
+		return c
+	}
+	var dialer net.Dialer
+	transport := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			nc, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return wrap(nc), nil
+		},
+		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			nc, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			tc := tls.Client(nc, tlsConfig(cfg.tls, addr))
+			if err := tc.HandshakeContext(ctx); err != nil {
+				nc.Close()
+				return nil, err
+			}
+			return wrap(tc), nil
+		},
+		DisableKeepAlives: true,
+	}
+	defer transport.CloseIdleConnections()
+	// The handshake ends with ctx, but the connection must outlive the
+	// request's context: after the handshake, ctx ending is a going away.
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, cancel)
+	conn, resp, err = websocket.Dial(hctx, url, &websocket.DialOptions{
+		HTTPClient:      &http.Client{Transport: transport},
+		HTTPHeader:      cfg.header,
+		Subprotocols:    cfg.subprotocols,
+		CompressionMode: compressionMode(cfg.compression),
+	})
+	stopped := stop()
+	if err != nil {
+		cancel()
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			return nil, nil, nil, nil, refused(resp, err)
+		}
+		if !stopped {
+			return nil, nil, nil, nil, context.Cause(ctx)
+		}
+		return nil, nil, nil, nil, err
+	}
+	if !stopped {
+		// ctx ended as the handshake completed.
+		conn.CloseNow()
+		cancel()
+		return nil, nil, nil, nil, context.Cause(ctx)
+	}
+	mu.Lock()
+	wc = dialed
+	mu.Unlock()
+	wc.BeginFrames()
+	conn.SetReadLimit(cfg.readLimit)
+	return conn, wc, resp, cancel, nil
+}
+
+// refused reads what coder/websocket kept of a refused handshake.
+func refused(resp *http.Response, err error) *HandshakeError {
+	e := &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
+	if resp.Body != nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		e.Body = string(b)
+	}
+	return e
+}
+
+func tlsConfig(c *tls.Config, addr string) *tls.Config {
+	if c == nil {
+		c = &tls.Config{}
+	} else {
+		c = c.Clone()
+	}
+	if c.ServerName == "" {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
+		}
+		c.ServerName = host
+	}
+	c.NextProtos = nil // HTTP/1.1 only: the upgrade needs it
+	return c
+}
+
+// compressionMode returns coder/websocket's value of m, by name.
+func compressionMode(m router.Compression) websocket.CompressionMode {
+	switch m {
+	case router.CompressionContextTakeover:
+		return websocket.CompressionContextTakeover
+	case router.CompressionNoContextTakeover:
+		return websocket.CompressionNoContextTakeover
+	}
+	return websocket.CompressionDisabled
+}

@@ -1,0 +1,86 @@
+package client
+
+import (
+	"crypto/tls"
+	"net/http"
+	"time"
+
+	"github.com/wsflow/wsflow/router"
+)
+
+// Defaults of the options, the same as the router's.
+const (
+	DefaultReadLimit    = router.DefaultReadLimit
+	DefaultWriteTimeout = router.DefaultWriteTimeout
+)
+
+// Option configures Dial.
+type Option func(*config)
+
+type config struct {
+	header       http.Header
+	subprotocols []string
+	compression  router.Compression
+	keepAlive    time.Duration
+	writeTimeout time.Duration
+	readLimit    int64
+	tls          *tls.Config
+	reconnect    *Backoff
+	onOpen       func(*http.Response)
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{header: http.Header{}, writeTimeout: DefaultWriteTimeout, readLimit: DefaultReadLimit}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// WithHeader adds a header to the handshake request, as http.Header.Add
+// does: WithHeader("Authorization", "Bearer ...").
+func WithHeader(key, value string) Option {
+	return func(c *config) { c.header.Add(key, value) }
+}
+
+// WithSubprotocols offers subprotocols to the server, in order of
+// preference; the OnOpen response's Sec-WebSocket-Protocol header says
+// which one it chose.
+func WithSubprotocols(protocols ...string) Option {
+	return func(c *config) { c.subprotocols = append(c.subprotocols, protocols...) }
+}
+
+// WithCompression asks for permessage-deflate in the given mode (default
+// router.CompressionDisabled).
+func WithCompression(mode router.Compression) Option {
+	return func(c *config) { c.compression = mode }
+}
+
+// WithKeepAlive pings a server that has sent nothing for interval, and
+// drops one whose pong has not come back by the next tick, as the
+// router's WithKeepAlive does (default 0: off).
+func WithKeepAlive(interval time.Duration) Option {
+	return func(c *config) { c.keepAlive = interval }
+}
+
+// WithWriteTimeout sets how long the server may take to accept a pending
+// write (default 10s; 0 disables the limit); a server that takes longer is
+// dropped.
+func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
+
+// WithReadLimit sets the largest message, in bytes, the client accepts
+// (default 64 KiB); a larger one closes the socket with 1009.
+func WithReadLimit(n int64) Option { return func(c *config) { c.readLimit = n } }
+
+// WithTLSConfig sets the TLS configuration of wss:// connections; its
+// ServerName defaults to the URL's host.
+func WithTLSConfig(cfg *tls.Config) Option { return func(c *config) { c.tls = cfg } }
+
+// WithOnOpen calls fn with the handshake's response (status 101) each time
+// a connection opens, before its flow starts.
+func WithOnOpen(fn func(*http.Response)) Option { return func(c *config) { c.onOpen = fn } }
+
+// WithReconnect makes Dial reconnect whenever a connection ends or a dial
+// fails, running the flow blueprint again on each new connection, until
+// ctx ends; see Backoff.
+func WithReconnect(b Backoff) Option { return func(c *config) { c.reconnect = &b } }
