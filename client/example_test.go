@@ -1,0 +1,57 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/transformer"
+)
+
+// The client runs a Flow as the server does: here one that says
+// "world", prints the answer and completes, which closes the socket with
+// 1000.
+func ExampleDial() {
+	srv := httptest.NewServer(router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Map(func(m string) string { return "Hello, " + m })
+	}))
+	defer srv.Close()
+
+	greet := flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
+		if err := emit("world"); err != nil {
+			return err
+		}
+		fmt.Println(<-in)
+		return nil
+	})
+	err := client.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/hello", transformer.String(), greet)
+	fmt.Println("closed:", err)
+	// Output:
+	// Hello, world
+	// closed: <nil>
+}
+
+// With WithReconnect, Dial runs the flow again on every new connection,
+// waiting longer after each failure, until ctx ends.
+func ExampleWithReconnect() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	attempts := 0
+	b := client.Backoff{Min: time.Millisecond, OnRetry: func(err error, _ time.Duration) {
+		attempts++
+		if attempts == 3 {
+			cancel() // a real client would keep trying
+		}
+	}}
+	err := client.Dial(ctx, "ws://127.0.0.1:1/", transformer.String(), flow.Identity[string](),
+		client.WithReconnect(b))
+	fmt.Println(attempts, err)
+	// Output:
+	// 3 context canceled
+}
