@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -343,4 +344,41 @@ func TestRoomsOfFailedHandshakes(t *testing.T) {
 		require.Equal(t, http.StatusServiceUnavailable, status)
 	}
 	require.Equal(t, 0, d.rooms.len(), "refused while shutting down")
+}
+
+// A member that sends large messages and never reads holds at most its
+// room's byte bound (8 MiB) of them: it is closed with 1008 long before
+// its 4,096-message bound, and the server's live heap stays within a
+// bound far below what 4,096 of its messages would take (256 MiB).
+func TestChatBoundsNeverReadingMemberByBytes(t *testing.T) {
+	d := startDemo(t, "-write-timeout", "5m")
+	hog := dial(t, d.wsURL("/chat/big?name=hog"), nil) // never reads until the end
+	text := strings.Repeat("x", 64<<10-16)               // "hog: " + text fits -max-message
+	// Enough to fill the socket buffers and pass the byte bound eight
+	// times over; before the byte bound it all stayed queued.
+	n := int((cmdtest.SocketBuffers()+8*flow.DefaultMemberBytes)/int64(len(text))) + 1
+	const heapBound = 48 << 20
+	live := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	base := live()
+	var peak uint64
+	ctx := testCtx(t)
+	for k := range n {
+		if err := hog.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
+			break // closed by the server
+		}
+		if k%32 == 0 {
+			peak = max(peak, live())
+		}
+	}
+	peak = max(peak, live())
+	t.Logf("sent up to %d messages of %d bytes; live heap %d MiB at start, peak %d MiB", n, len(text), base>>20, peak>>20)
+	require.Less(t, peak-min(base, peak), uint64(heapBound), "a never-reading member pinned the server's heap")
+	// It was closed as too slow. It took nothing, so the close frame may
+	// not reach it: the server's log says what it was closed with.
+	require.NoError(t, d.logs.WaitFor(ctx, `code=1008 reason="too slow: fell behind the room"`), "log:\n%s", d.logs)
 }
