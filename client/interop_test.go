@@ -1,19 +1,25 @@
 package client_test
 
 import (
+	"context"
 	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	gorilla "github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -93,18 +99,7 @@ func TestTruncatedMessageIsNotDelivered(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				nc, brw, err := http.NewResponseController(w).Hijack()
-				if err != nil {
-					return
-				}
-				defer nc.Close()
-				sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-				brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-					"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n")
-				brw.Write(tt.frames)
-				brw.Flush()
-			}))
+			srv := handshakeOnly(t, tt.frames, nil)
 			got := make(chan string, 1)
 			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, got))
 			require.Error(t, err)
@@ -113,4 +108,84 @@ func TestTruncatedMessageIsNotDelivered(t *testing.T) {
 			require.Empty(t, got, "a truncated message was delivered")
 		})
 	}
+}
+
+// handshakeOnly is a server that completes the handshake by hand, writes
+// frames, runs then (if not nil) and closes the connection.
+func handshakeOnly(t *testing.T, frames []byte, then func(nc net.Conn)) *wstest.Server {
+	return wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nc, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n")
+		brw.Write(frames)
+		brw.Flush()
+		if then != nil {
+			then(nc)
+		}
+	}))
+}
+
+// A server that never answers pings is dropped at the second tick.
+func TestKeepAliveDropsASilentServer(t *testing.T) {
+	srv := handshakeOnly(t, nil, func(nc net.Conn) { io.Copy(io.Discard, nc) }) // answers nothing
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)),
+		client.WithKeepAlive(5*time.Millisecond))
+	require.ErrorContains(t, err, "no pong before the next ping")
+}
+
+// What the server sends after the client's close frame is not delivered
+// (see the package documentation), and the server's close completes the
+// handshake: Dial returns nil.
+func TestServerClosesAfterTheClient(t *testing.T) {
+	ended := make(chan error, 1)
+	up := gorilla.Upgrader{}
+	srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			ended <- err
+			return
+		}
+		defer c.Close()
+		c.SetCloseHandler(func(code int, text string) error {
+			c.WriteMessage(gorilla.TextMessage, []byte("late"))
+			return c.WriteMessage(gorilla.CloseMessage, gorilla.FormatCloseMessage(code, "after yours"))
+		})
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				ended <- err
+				return
+			}
+		}
+	}))
+	got := make(chan string, 1)
+	f := flow.Wrap(flow.ForEach(func(m string) { got <- m }), flow.Just("bye"))
+	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), f))
+	var ce *gorilla.CloseError
+	require.ErrorAs(t, <-ended, &ce)
+	require.Equal(t, gorilla.CloseNormalClosure, ce.Code)
+	require.Empty(t, got, "no half-close: the late message is discarded")
+}
+
+// A server that takes nothing is dropped once a write has waited for the
+// write timeout.
+func TestWriteTimeoutDropsAServerThatTakesNothing(t *testing.T) {
+	release := make(chan struct{})
+	srv := handshakeOnly(t, nil, func(net.Conn) { <-release }) // reads nothing
+	t.Cleanup(func() { close(release) })                       // before the server's cleanup
+	chunk := strings.Repeat("x", 60<<10)
+	flood := flow.SourceFunc(func(ctx context.Context, emit func(string) error) error {
+		for {
+			if err := emit(chunk); err != nil {
+				return err
+			}
+		}
+	})
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flow.Wrap(flow.Ignore[string](), flood),
+		client.WithWriteTimeout(20*time.Millisecond))
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
 }
