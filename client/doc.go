@@ -3,8 +3,18 @@
 // runtime under it, as Akka HTTP's singleWebSocketRequest and Spring
 // WebFlux's WebSocketClient give their clients.
 //
-//	err := client.Dial(ctx, "ws://localhost:9000/hello", transformer.String(),
-//		flow.Wrap(flow.ForEach(func(m string) { fmt.Println(m) }), flow.Just("world")))
+//	// Say "world", print the answer, complete: the socket closes with 1000.
+//	greet := flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
+//		if err := emit("world"); err != nil {
+//			return err
+//		}
+//		fmt.Println(<-in)
+//		return nil
+//	})
+//	err := client.Dial(ctx, "ws://localhost:9000/hello", transformer.String(), greet)
+//
+// The flow is a blueprint, materialised per connection; flow.Defer builds
+// a fresh one for each.
 //
 // Dial returns when the connection has closed. The server's close rules
 // hold on the client too:
@@ -34,12 +44,19 @@
 // When the client's flow output completes, the client sends its close
 // frame and waits (up to 5 s, coder/websocket's bound) for the server's.
 // Data messages the server sends between the client's close frame and
-// its own are read and discarded: coder/websocket's Conn.Close discards
-// them, and a flow whose output has completed has ended, input included
-// (flow.Running), so there is nothing left to deliver them to. A client
-// that must see everything the server sends should end by letting the
-// server close: keep its output open (for example with flow.Wrap and a
-// source that ends only when the input does) rather than completing it.
+// its own are read and discarded, for two reasons: a flow whose output
+// has completed has ended, input included (flow.Running: Push fails once
+// the output is done), so there is nothing left to deliver them to; and
+// coder/websocket's Conn.Close, which sends the close frame, reads and
+// discards whatever precedes the peer's close. A half-close would need
+// both a flow whose input stays open after its output completes and a
+// close frame written without Conn.Close; neither exists yet.
+//
+// A client that must see everything the server sends lets the server
+// close: it keeps its output open, for example flow.Wrap(sink, source)
+// with a source that never completes by itself (the server's close
+// completes the sink and cancels the source), or a flow.StageFunc that
+// returns only when its input channel closes.
 //
 // The client dials through an http.Client of its own whose transport
 // wraps the TCP (or TLS) connection, so that the runtime's rules of the
