@@ -120,8 +120,9 @@ func TestJSON(t *testing.T) {
 // recorder is a coder/websocket server that sends what the test gives it
 // and reports the close the client sent.
 type recorder struct {
-	send   []func(ctx context.Context, c *websocket.Conn) // run in order after the upgrade
-	closed chan error                                     // the error that ended reading
+	send     []func(ctx context.Context, c *websocket.Conn) // run in order after the upgrade
+	closed   chan error                                     // the error that ended reading
+	received []string                                       // what came before it; read after closed
 }
 
 func serveRecorder(t *testing.T, send ...func(ctx context.Context, c *websocket.Conn)) (*wstest.Server, *recorder) {
@@ -138,10 +139,12 @@ func serveRecorder(t *testing.T, send ...func(ctx context.Context, c *websocket.
 			s(ctx, c)
 		}
 		for {
-			if _, _, err := c.Read(ctx); err != nil {
+			_, p, err := c.Read(ctx)
+			if err != nil {
 				r.closed <- err
 				return
 			}
+			r.received = append(r.received, string(p))
 		}
 	}))
 	return srv, r
@@ -175,7 +178,7 @@ func TestClientCloseRules(t *testing.T) {
 		want    message.Close
 		wantErr func(t *testing.T, err error)
 	}{
-		{"output completes", nil, flow.Wrap(flow.Ignore[string](), flow.Just("a")),
+		{"output completes", nil, flow.Wrap(flow.Ignore[string](), flow.Just("a", "b", "c")),
 			message.Close{Code: message.NormalClosure},
 			func(t *testing.T, err error) { require.NoError(t, err) }},
 		{"close error", nil, flow.Wrap(flow.Ignore[string](), flow.Failed[string](message.NewCloseError(4001, "custom"))),
@@ -205,6 +208,9 @@ func TestClientCloseRules(t *testing.T) {
 			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), tt.f)
 			tt.wantErr(t, err)
 			require.Equal(t, tt.want, rec.clientClose(t))
+			if tt.name == "output completes" {
+				require.Equal(t, []string{"a", "b", "c"}, rec.received, "flushed before the close")
+			}
 		})
 	}
 }
