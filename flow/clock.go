@@ -39,7 +39,7 @@ func (realClock) newTimer(d time.Duration) timer { return realTimer{time.NewTime
 
 type realTimer struct{ t *time.Timer }
 
-func (t realTimer) c() <-chan time.Time    { return t.t.C }
+func (t realTimer) c() <-chan time.Time   { return t.t.C }
 func (t realTimer) reset(d time.Duration) { t.t.Reset(d) }
 func (t realTimer) stop()                 { t.t.Stop() }
 

@@ -222,7 +222,7 @@ func CompletionTimeout[T any](d time.Duration) Flow[T, T] {
 	})
 }
 
-// TickTime emits the time every d, the first d after it starts, until its
+// TickTime emits the time of each tick, every d, the first d after it starts, until its
 // context ends. Like Tick it keeps to its schedule: ticks downstream could
 // not take in time are dropped, not queued. d must be positive.
 func TickTime(d time.Duration) Source[time.Time] {
@@ -235,13 +235,14 @@ func TickTime(d time.Duration) Source[time.Time] {
 		next := a.clk.now().Add(d)
 		for {
 			a.set(next.Sub(a.clk.now()))
+			var at time.Time
 			select {
-			case <-a.c():
+			case at = <-a.c():
 				a.fired()
 			case <-s.ctx.Done():
 				return s.ctx.Err()
 			}
-			if err := emit(a.clk.now()); err != nil {
+			if err := emit(at); err != nil {
 				return err
 			}
 			// Ticks missed while emit waited are skipped.
