@@ -2,10 +2,13 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/wsflow/wsflow/broker"
+	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/router"
 )
 
@@ -21,22 +24,30 @@ type App struct {
 	opts     []router.Option // every socket's options: limits, origins, logger, group
 	logger   *slog.Logger    // what the sockets themselves log: /ticks, /callbacks
 	sessions *sessions       // the session cookies of /login and /secure
-	rooms    *rooms          // the chat rooms of /chat/{room}
+	chat     *flow.Rooms[string]          // the rooms of /chat/{room}
+	rooms    *flow.Rooms[json.RawMessage] // the rooms of /rooms/{room}
 	metrics  http.Handler    // GET /metrics: the series of every socket
 }
 
 // New returns the demo application configured by cfg. It uses cfg's
 // fields as they are, zero included (a zero KeepAlive disables pings, a
-// zero MaxConns sets no limit): start from DefaultConfig. Addr and
-// ShutdownGrace are the command's, and New ignores them.
+// zero MaxConns sets no limit): start from DefaultConfig. Addr,
+// ShutdownGrace, NATS and NATSListen are the command's, and New ignores
+// them; the rooms of /chat and /rooms run on cfg.Broker, which the caller
+// closes after Shutdown.
 func New(cfg Config) *App {
 	logger := cfg.logger()
 	a := &App{
 		group:    router.NewGroup(cfg.MaxConns),
 		logger:   logger,
 		sessions: newSessions(cfg.sessionKey(), sessionTTL),
-		rooms:    newRooms(chatMemberBuffer),
 	}
+	b := cfg.Broker
+	if b == nil {
+		b = broker.NewInProcess()
+	}
+	a.chat = newChatRooms(b)
+	a.rooms = newJSONRooms(b)
 	observer, metricsHandler := newMetrics()
 	a.metrics = metricsHandler
 	a.opts = []router.Option{
@@ -82,6 +93,7 @@ func (a *App) routes() http.Handler {
 	a.actorRoutes(mux)
 	a.callbackRoutes(mux)
 	a.chatRoutes(mux)
+	a.roomsRoutes(mux)
 	a.secureRoutes(mux)
 	a.metricsRoutes(mux)
 	return mux

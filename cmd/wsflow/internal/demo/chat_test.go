@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/router/wstest"
@@ -241,11 +242,11 @@ func TestChatEvictsSilentMember(t *testing.T) {
 // is let go once its last member's flow has stopped, so that any number
 // of room names costs nothing once their sockets have closed.
 func TestRooms(t *testing.T) {
-	rs := newRooms(chatMemberBuffer)
+	rs := newChatRooms(broker.NewInProcess())
 	ctx := testCtx(t)
 	start := func(room, name string) (*flow.Running[string], <-chan string) {
 		heard := make(chan string, 16) // more than a test below lets wait
-		r := flow.Start(ctx, rs.join(room, name), func(line string) error {
+		r := flow.Start(ctx, chatMember(rs, room, name), func(line string) error {
 			select {
 			case heard <- line:
 			default: // unheard lines of the busy rooms below
@@ -266,28 +267,28 @@ func TestRooms(t *testing.T) {
 		}
 	}
 
-	rs.join("lobby", "nobody") // a blueprint takes no seat until it runs
-	require.Equal(t, 0, rs.len())
+	chatMember(rs, "lobby", "nobody") // a blueprint takes no seat until it runs
+	require.Equal(t, 0, rs.Len())
 
 	ann, annHeard := start("lobby", "ann")
 	expectHeard(annHeard, "* ann joined")
 	bob, bobHeard := start("lobby", "bob")
 	expectHeard(bobHeard, "* bob joined")
 	cat, _ := start("kitchen", "cat")
-	require.Equal(t, 2, rs.len())
+	require.Equal(t, 2, rs.Len())
 	require.NoError(t, bob.Push("hi"))
 	expectHeard(bobHeard, "bob: hi")
 	require.ErrorIs(t, bob.Stop(), context.Canceled) // Stop returns once bob's flow has stopped
-	require.Equal(t, 2, rs.len(), "ann is still in the lobby")
+	require.Equal(t, 2, rs.Len(), "ann is still in the lobby")
 	expectHeard(annHeard, "* bob joined", "bob: hi", "* bob left")
 	ann.Stop()
-	require.Equal(t, 1, rs.len(), "the lobby has gone with its last member")
+	require.Equal(t, 1, rs.Len(), "the lobby has gone with its last member")
 	cat.Stop()
-	require.Equal(t, 0, rs.len())
+	require.Equal(t, 0, rs.Len())
 
 	// A room made again is a new room.
 	dan, danHeard := start("lobby", "dan")
-	require.Equal(t, 1, rs.len())
+	require.Equal(t, 1, rs.Len())
 	require.NoError(t, dan.Push("anyone?"))
 	expectHeard(danHeard, "* dan joined", "dan: anyone?")
 	dan.Stop()
@@ -302,7 +303,7 @@ func TestRooms(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Equal(t, 0, rs.len())
+	require.Equal(t, 0, rs.Len())
 }
 
 // TestRoomsOfFailedHandshakes: a refused handshake (a malformed upgrade,
@@ -325,25 +326,25 @@ func TestRoomsOfFailedHandshakes(t *testing.T) {
 		resp.Body.Close()
 		require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	}
-	require.Equal(t, 0, d.rooms.len(), "refused as malformed")
+	require.Equal(t, 0, d.chat.Len(), "refused as malformed")
 
 	ann := dial(t, wsURL+"/chat/lobby?name=ann", nil)
 	expect(t, ann, websocket.MessageText, "* ann joined")
-	require.Equal(t, 1, d.rooms.len())
+	require.Equal(t, 1, d.chat.Len())
 
 	for i := range 5 {
 		status, body := refused(t, fmt.Sprintf("%s/chat/full-%d", wsURL, i), nil)
 		require.Equal(t, http.StatusServiceUnavailable, status, body)
 	}
-	require.Equal(t, 1, d.rooms.len(), "refused beyond -max-conns")
+	require.Equal(t, 1, d.chat.Len(), "refused beyond -max-conns")
 	require.NoError(t, ann.Close(websocket.StatusNormalClosure, ""))
 	require.NoError(t, d.Shutdown(testCtx(t))) // ann's socket has ended
-	require.Equal(t, 0, d.rooms.len())
+	require.Equal(t, 0, d.chat.Len())
 	for i := range 5 {
 		status, _ := refused(t, fmt.Sprintf("%s/chat/closing-%d", wsURL, i), nil)
 		require.Equal(t, http.StatusServiceUnavailable, status)
 	}
-	require.Equal(t, 0, d.rooms.len(), "refused while shutting down")
+	require.Equal(t, 0, d.chat.Len(), "refused while shutting down")
 }
 
 // A member that sends large messages and never reads holds at most its

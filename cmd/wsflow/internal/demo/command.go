@@ -17,6 +17,9 @@ import (
 // "listening on http://HOST:PORT" on stdout once it accepts connections,
 // logs to stderr, and when ctx ends shuts down within -shutdown-grace and
 // returns nil. A mistake in args or the environment is a cli.UsageError.
+// With -nats it connects to NATS (or starts the embedded server) before it
+// listens, and fails when NATS cannot be reached; it closes the connection
+// (and stops the embedded server) once it has shut down.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := ParseFlags(args, stderr)
 	if err != nil {
@@ -24,6 +27,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = logger
+	b, closeBroker, err := openBroker(&cfg, logger)
+	if err != nil {
+		return fmt.Errorf("rooms: %w", err)
+	}
+	defer closeBroker() // once every socket has closed: none is left to close with 1013
+	cfg.Broker = b
 	app := New(cfg)
 	srv := &http.Server{
 		Handler:           app,
@@ -40,7 +49,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "listening on http://%s\n", cli.ListenURLHost(cfg.Addr, ln.Addr()))
 	logger.Info("demo listening", "addr", ln.Addr().String(), "max_message", cfg.MaxMessage,
 		"keepalive", cfg.KeepAlive, "write_timeout", cfg.WriteTimeout, "max_conns", cfg.MaxConns,
-		"handshake_timeout", cfg.handshakeDeadline())
+		"handshake_timeout", cfg.handshakeDeadline(), "nats", cfg.NATS)
 	return serve(ctx, srv, ln, app, cfg.ShutdownGrace, logger)
 }
 

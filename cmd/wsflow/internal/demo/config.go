@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/router"
 )
 
@@ -23,6 +24,19 @@ type Config struct {
 	// send its handshake request's line and headers. Zero stands for its
 	// default, 10s.
 	HandshakeTimeout time.Duration
+	// NATS is -nats: empty for rooms in this process only, "embedded" for
+	// a NATS server started inside the process on NATSListen, or
+	// comma-separated nats:// URLs of a NATS server or cluster with
+	// JetStream. Run reads it; New uses Broker instead.
+	NATS string
+	// NATSListen is -nats-listen: where the embedded NATS server listens,
+	// HOST:PORT (port 0: one the system chooses).
+	NATSListen string
+	// Broker carries the rooms of /chat and /rooms; nil for rooms in this
+	// process only (broker.InProcess). New uses it as it is and never
+	// closes it: Run sets it from NATS, and closes it once the App has
+	// shut down.
+	Broker broker.Broker
 
 	// Logger receives the demo's structured logs: one line per socket
 	// opened and closed, and what the /ticks and /callbacks sockets log.
@@ -44,6 +58,7 @@ func DefaultConfig() Config {
 		WriteTimeout:     router.DefaultWriteTimeout,
 		MaxConns:         10000,
 		HandshakeTimeout: defaultHandshakeTimeout,
+		NATSListen:       defaultNATSListen,
 	}
 }
 

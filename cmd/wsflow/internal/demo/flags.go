@@ -27,6 +27,8 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.Var(cli.Duration{P: &cfg.WriteTimeout}, "write-timeout", "how `long` a peer may take to accept a write before it is dropped (0: no limit)")
 	fs.Var(cli.Int[int]{P: &cfg.MaxConns, Min: 0}, "max-conns", "most open `sockets`; a handshake beyond it gets 503 (0: no limit)")
 	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request; a slower one is disconnected")
+	fs.Var(natsFlag{&cfg.NATS}, "nats", "rooms across servers: `embedded` (a NATS server in this process, on -nats-listen) or comma-separated nats://HOST:PORT URLs of NATS with JetStream (default: rooms in this process only)")
+	fs.StringVar(&cfg.NATSListen, "nats-listen", cfg.NATSListen, "where the embedded NATS server of -nats embedded listens, `HOST:PORT`")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: wsflow demo [flags]\n\n"+
 			"Serves the demo application. Each flag may also be set with an environment\n"+
@@ -65,5 +67,32 @@ func (f originsFlag) Set(s string) error {
 		patterns = append(patterns, p)
 	}
 	*f.p = patterns
+	return nil
+}
+
+// natsFlag is -nats: empty, "embedded", or comma-separated nats:// URLs.
+type natsFlag struct{ p *string }
+
+// String returns the flag's value.
+func (f natsFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return *f.p
+}
+
+// Set checks that s is empty, "embedded", or a list of nats://HOST:PORT
+// URLs; which of them can be reached is Run's business.
+func (f natsFlag) Set(s string) error {
+	s = strings.TrimSpace(s)
+	if s != "" && s != natsEmbedded {
+		for u := range strings.SplitSeq(s, ",") {
+			rest, ok := strings.CutPrefix(strings.TrimSpace(u), "nats://")
+			if !ok || rest == "" {
+				return fmt.Errorf("want embedded or nats://HOST:PORT URLs, comma-separated; got %q", u)
+			}
+		}
+	}
+	*f.p = s
 	return nil
 }
