@@ -20,13 +20,13 @@ const sessionTTL = 24 * time.Hour
 // An App is safe for concurrent use.
 type App struct {
 	handler  http.Handler
-	group    *router.Group   // every open socket, bounded by -max-conns
-	opts     []router.Option // every socket's options: limits, origins, logger, group
-	logger   *slog.Logger    // what the sockets themselves log: /ticks, /callbacks
-	sessions *sessions       // the session cookies of /login and /secure
+	group    *router.Group                // every open socket, bounded by -max-conns
+	opts     []router.Option              // every socket's options: limits, origins, logger, group
+	logger   *slog.Logger                 // what the sockets themselves log: /ticks, /callbacks
+	sessions *sessions                    // the session cookies of /login and /secure
 	chat     *flow.Rooms[string]          // the rooms of /chat/{room}
 	rooms    *flow.Rooms[json.RawMessage] // the rooms of /rooms/{room}
-	metrics  http.Handler    // GET /metrics: the series of every socket
+	metrics  http.Handler                 // GET /metrics: the series of every socket
 }
 
 // New returns the demo application configured by cfg. It uses cfg's

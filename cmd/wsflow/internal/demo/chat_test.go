@@ -354,7 +354,7 @@ func TestRoomsOfFailedHandshakes(t *testing.T) {
 func TestChatBoundsNeverReadingMemberByBytes(t *testing.T) {
 	d := startDemo(t, "-write-timeout", "5m")
 	hog := dial(t, d.wsURL("/chat/big?name=hog"), nil) // never reads until the end
-	text := strings.Repeat("x", 64<<10-16)               // "hog: " + text fits -max-message
+	text := strings.Repeat("x", 64<<10-16)             // "hog: " + text fits -max-message
 	// Enough to fill the socket buffers and pass the byte bound eight
 	// times over; before the byte bound it all stayed queued.
 	n := int((cmdtest.SocketBuffers()+8*flow.DefaultMemberBytes)/int64(len(text))) + 1
