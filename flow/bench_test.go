@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/reactivex/rxgo/v2"
-
 	"github.com/wsflow/wsflow/flow"
 )
 
@@ -47,10 +45,4 @@ func BenchmarkMap(b *testing.B) {
 func BenchmarkVia3(b *testing.B) {
 	inc := func(v int) int { return v + 1 }
 	benchPush(b, flow.Via(flow.Via(flow.Map(inc), flow.Map(inc)), flow.Map(inc)))
-}
-
-func BenchmarkViaObservableMap(b *testing.B) {
-	benchPush(b, flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-		return in.Map(func(_ context.Context, v any) (any, error) { return v.(int) + 1, nil }, rxgo.WithContext(ctx))
-	}))
 }

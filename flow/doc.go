@@ -14,9 +14,9 @@
 // Wrap, rxgo observables) run on goroutines of their own. Back-pressure is
 // end to end: a stage that is not ready blocks the stage feeding it.
 //
-// rxgo observables stay reachable both ways: FromObservable turns one into a
-// Source, Source.Observable turns a running Source into one, and
-// ViaObservable runs a Flow through rxgo operators.
+// rxgo observables stay reachable both ways through package
+// flow/rxflow, kept apart so that a program using only this package does
+// not link rxgo.
 //
 // Package flow does no network I/O; package router runs flows over
 // WebSocket connections.

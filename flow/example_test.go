@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/reactivex/rxgo/v2"
-
 	"github.com/wsflow/wsflow/flow"
 )
 
@@ -71,54 +69,17 @@ func ExampleThrough() {
 	// Output: [2 4 6] <nil>
 }
 
-// Tick runs until its context ends; here rxgo's Take ends the stream after
-// three ticks, and the context's timeout is only a safety net.
+// Tick runs until its context ends; here Take ends the stream after three
+// ticks, and the context's timeout is only a safety net.
 func ExampleTick() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 
-	three := flow.Through(flow.Tick(10*time.Millisecond, "tick"),
-		flow.ViaObservable[string, string](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-			return in.Take(3, rxgo.WithContext(ctx))
-		}))
+	three := flow.Through(flow.Tick(10*time.Millisecond, "tick"), flow.Take[string](3))
 
 	out, err := three.Collect(ctx)
 	fmt.Println(out, err)
 	// Output: [tick tick tick] <nil>
-}
-
-func ExampleFromObservable() {
-	squares := flow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
-		return rxgo.Range(1, 4, rxgo.WithContext(ctx)).
-			Map(func(_ context.Context, v any) (any, error) { return v.(int) * v.(int), nil }, rxgo.WithContext(ctx))
-	})
-
-	out, err := squares.Collect(context.Background())
-	fmt.Println(out, err)
-	// Output: [1 4 9 16] <nil>
-}
-
-func ExampleSource_Observable() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	for item := range flow.Just("a", "b", "c").Observable(ctx).Observe(rxgo.WithContext(ctx)) {
-		fmt.Println(item.V, item.E)
-	}
-	// Output:
-	// a <nil>
-	// b <nil>
-	// c <nil>
-}
-
-func ExampleViaObservable() {
-	lengths := flow.ViaObservable[string, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-		return in.Map(func(_ context.Context, v any) (any, error) { return len(v.(string)), nil }, rxgo.WithContext(ctx))
-	})
-
-	out, err := flow.Collect(context.Background(), lengths, []string{"a", "bb", "ccc"})
-	fmt.Println(out, err)
-	// Output: [1 2 3] <nil>
 }
 
 func ExampleCollect() {

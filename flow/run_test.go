@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reactivex/rxgo/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -187,11 +186,11 @@ func TestStopRunsOnDoneHooksOnce(t *testing.T) {
 func TestStopWaitsForGoroutines(t *testing.T) {
 	started := make(chan struct{})
 	exited := make(chan struct{})
-	src := flow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
+	src := flow.SourceFunc(func(ctx context.Context, _ func(int) error) error {
 		close(started)
 		<-ctx.Done()
 		close(exited)
-		return rxgo.Empty()
+		return nil
 	})
 	var h hooks
 	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), src).OnDone(func(err error) {
@@ -298,11 +297,22 @@ func TestPanicEndsTheFlow(t *testing.T) {
 			f:    flow.Wrap(flow.Ignore[int](), flow.Through(flow.Just(1, 2), flow.Map(func(v int) int { boom(); return v }))),
 		},
 		{
-			name: "observable factory on its own goroutine",
-			f: flow.Wrap(flow.Ignore[int](), flow.FromObservable[int](func(context.Context) rxgo.Observable {
+			name: "source func on its own goroutine",
+			f: flow.Wrap(flow.Ignore[int](), flow.SourceFunc(func(context.Context, func(int) error) error {
 				boom()
 				return nil
 			})),
+		},
+		{
+			name: "stage func on its own goroutine",
+			f: flow.StageFunc(func(context.Context, <-chan int, func(int) error) error {
+				boom()
+				return nil
+			}),
+			drive: func(t *testing.T, r *flow.Running[int]) {
+				waitDone(t, r)
+				assert.ErrorIs(t, r.Push(1), flow.ErrStopped)
+			},
 		},
 		{
 			name: "emit called from a source goroutine",
@@ -311,9 +321,9 @@ func TestPanicEndsTheFlow(t *testing.T) {
 		},
 		{
 			name: "building the flow",
-			f: flow.ViaObservable[int, int](func(context.Context, rxgo.Observable) rxgo.Observable {
+			f: flow.Defer(func() flow.Flow[int, int] {
 				boom()
-				return nil
+				return flow.Identity[int]()
 			}),
 			drive: func(t *testing.T, r *flow.Running[int]) {
 				assert.Error(t, r.Push(1))
@@ -355,9 +365,16 @@ func TestEmitErrorStopsTheSource(t *testing.T) {
 		{"tick", flow.Tick(5*time.Millisecond, 7)},
 		{"from channel", flow.FromChannel(items)},
 		{"through", flow.Through(flow.Just(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), flow.Map(func(v int) int { return v }))},
-		{"from observable", flow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
-			return rxgo.Range(0, 10, rxgo.WithContext(ctx))
+		{"source func", flow.SourceFunc(func(_ context.Context, emit func(int) error) error {
+			for i := range 10 {
+				if err := emit(i); err != nil {
+					return err
+				}
+			}
+			return nil
 		})},
+		{"concat", flow.Concat(flow.Just(0, 1), flow.Just(2, 3, 4, 5, 6, 7, 8, 9))},
+		{"tick time", flow.Through(flow.TickTime(time.Millisecond), flow.Map(func(time.Time) int { return 1 }))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -412,47 +429,6 @@ func TestBackPressure(t *testing.T) {
 			assert.NoError(t, r.Stop())
 		})
 	}
-}
-
-func TestViaObservableBackPressure(t *testing.T) {
-	// Each rxgo operator holds at most the one element it is handing on:
-	// with emit blocked, the rxgo Map goroutine takes one more element and
-	// then the next Push blocks.
-	entered := make(chan int)
-	release := make(chan struct{})
-	f := flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-		return in.Map(func(_ context.Context, v any) (any, error) { return v.(int) * 2, nil }, rxgo.WithContext(ctx))
-	})
-	r := flow.Start(t.Context(), f, func(v int) error {
-		entered <- v
-		<-release
-		return nil
-	})
-	require.NoError(t, r.Push(1))
-	assert.Equal(t, 2, receive(t, entered))
-
-	pushed := make(chan int, 3)
-	go func() {
-		for _, v := range []int{2, 3} {
-			if r.Push(v) != nil {
-				return
-			}
-			pushed <- v
-		}
-	}()
-	assert.Equal(t, 2, receive(t, pushed), "the operator goroutine takes one element")
-	select {
-	case v := <-pushed:
-		t.Fatalf("Push(%d) returned while emit was blocked", v)
-	default:
-	}
-	close(release)
-	assert.Equal(t, 4, receive(t, entered))
-	assert.Equal(t, 3, receive(t, pushed))
-	assert.Equal(t, 6, receive(t, entered))
-	r.CloseInput()
-	waitDone(t, r)
-	assert.NoError(t, r.Stop())
 }
 
 func TestSourceBackPressure(t *testing.T) {

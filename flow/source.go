@@ -95,7 +95,7 @@ func Tick[T any](interval time.Duration, value T) Source[T] {
 func Through[A, B any](src Source[A], f Flow[A, B]) Source[B] {
 	return newSource(func(s scope, emit func(B) error) error {
 		// f's output may end while src still runs (a Wrap whose source
-		// completes, an rxgo Take, a failure on f's own goroutine): then
+		// completes, a Take, a failure on f's own goroutine): then
 		// src is cancelled, and f's outcome is the result.
 		ctx, cancel := context.WithCancel(s.ctx)
 		defer cancel()

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reactivex/rxgo/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -178,11 +177,10 @@ func TestThroughEndsWhenTheFlowOutputEnds(t *testing.T) {
 		{"wrap source completes", never(), flow.Wrap(flow.Ignore[int](), flow.Just(7)), []int{7}, nil},
 		{"wrap source completes under a tick", flow.Tick(5*time.Millisecond, 1), flow.Wrap(flow.Ignore[int](), flow.Just(7, 8)), []int{7, 8}, nil},
 		{"wrap source fails", never(), flow.Wrap(flow.Ignore[int](), flow.Failed[int](errBad)), nil, errBad},
-		{"observable takes three ticks", flow.Tick(5*time.Millisecond, 1), flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-			return in.Take(3, rxgo.WithContext(ctx))
-		}), []int{1, 1, 1}, nil},
-		{"observable fails under a tick", flow.Tick(5*time.Millisecond, 1), flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-			return in.Map(func(context.Context, any) (any, error) { return nil, errBad }, rxgo.WithContext(ctx))
+		{"take three ticks", flow.Tick(5*time.Millisecond, 1), flow.Take[int](3), []int{1, 1, 1}, nil},
+		{"detached take of three ticks", flow.Tick(5*time.Millisecond, 1), flow.Via(flow.Buffer[int](2, flow.Backpressure), flow.Take[int](3)), []int{1, 1, 1}, nil},
+		{"detached stage fails under a tick", flow.Tick(5*time.Millisecond, 1), flow.StageFunc(func(context.Context, <-chan int, func(int) error) error {
+			return errBad
 		}), nil, errBad},
 	}
 	for _, tt := range tests {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reactivex/rxgo/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,14 +63,12 @@ func TestWrapSinkFails(t *testing.T) {
 }
 
 func TestWrapCloseInputCompletesOnlyTheSink(t *testing.T) {
-	// The sink counts its input with rxgo and reports the count when its
-	// input completes; the source goes on until its channel closes.
+	// The sink counts its input in a detached stage and reports the count
+	// when its input completes; the source goes on until its channel
+	// closes.
 	counts := make(chan int, 1)
 	sink := flow.To(
-		flow.ViaObservable[string, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-			return in.BufferWithCount(100, rxgo.WithContext(ctx)).
-				Map(func(_ context.Context, v any) (any, error) { return len(v.([]any)), nil }, rxgo.WithContext(ctx))
-		}),
+		flow.Via(flow.GroupedWithin[string](100, time.Hour), flow.Map(func(batch []string) int { return len(batch) })),
 		flow.ForEach(func(n int) { counts <- n }),
 	)
 	out := make(chan string)
@@ -188,15 +185,18 @@ func TestTo(t *testing.T) {
 			wantErr: errBad,
 		},
 		{
-			name: "observable stage fails asynchronously",
+			name: "detached stage fails asynchronously",
 			sink: func(record func(string)) flow.Sink[string] {
-				return flow.To(flow.ViaObservable[string, string](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
-					return in.Map(func(_ context.Context, v any) (any, error) {
+				return flow.To(flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
+					for v := range in {
 						if v == "x" {
-							return nil, errBad
+							return errBad
 						}
-						return v, nil
-					}, rxgo.WithContext(ctx))
+						if err := emit(v); err != nil {
+							return err
+						}
+					}
+					return nil
 				}), flow.ForEach(record))
 			},
 			in:      []string{"a", "x"},

@@ -1,4 +1,4 @@
-package flow_test
+package rxflow_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/flow/rxflow"
 )
 
 func TestFromObservable(t *testing.T) {
@@ -80,7 +81,7 @@ func TestFromObservable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := flow.FromObservable[int](tt.obs).Collect(testCtx(t))
+			got, err := rxflow.FromObservable[int](tt.obs).Collect(testCtx(t))
 			switch {
 			case tt.wantErr != nil:
 				assert.ErrorIs(t, err, tt.wantErr)
@@ -107,11 +108,11 @@ func TestFromObservableOfInterfaces(t *testing.T) {
 		close(ch)
 		return rxgo.FromChannel(ch, rxgo.WithContext(ctx))
 	}
-	got, err := flow.FromObservable[any](obs).Collect(testCtx(t))
+	got, err := rxflow.FromObservable[any](obs).Collect(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, []any{1, nil, "three"}, got)
 
-	gotErrs, err := flow.FromObservable[fmt.Stringer](obs).Collect(testCtx(t))
+	gotErrs, err := rxflow.FromObservable[fmt.Stringer](obs).Collect(testCtx(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "fmt.Stringer")
 	assert.Empty(t, gotErrs)
@@ -119,7 +120,7 @@ func TestFromObservableOfInterfaces(t *testing.T) {
 
 func TestFromObservableCancelledMidStream(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	src := flow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
+	src := rxflow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
 		return rxgo.Interval(rxgo.WithDuration(5*time.Millisecond), rxgo.WithContext(ctx)).
 			Map(func(_ context.Context, v any) (any, error) { return v.(int) * 2, nil }, rxgo.WithContext(ctx))
 	})
@@ -136,7 +137,7 @@ func TestFromObservableCancelledMidStream(t *testing.T) {
 func TestSourceObservable(t *testing.T) {
 	ctx := testCtx(t)
 	var got []any
-	for item := range flow.Just(1, 2, 3).Observable(ctx).Observe(rxgo.WithContext(ctx)) {
+	for item := range rxflow.Observable(ctx, flow.Just(1, 2, 3)).Observe(rxgo.WithContext(ctx)) {
 		require.NoError(t, item.E)
 		got = append(got, item.V)
 	}
@@ -145,8 +146,8 @@ func TestSourceObservable(t *testing.T) {
 
 func TestSourceObservableRoundTrip(t *testing.T) {
 	src := flow.Through(flow.Just("a", "bb", "ccc"), flow.Map(func(s string) string { return s + "!" }))
-	back := flow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
-		return src.Observable(ctx).
+	back := rxflow.FromObservable[int](func(ctx context.Context) rxgo.Observable {
+		return rxflow.Observable(ctx, src).
 			Map(func(_ context.Context, v any) (any, error) { return len(v.(string)), nil }, rxgo.WithContext(ctx))
 	})
 	got, err := back.Collect(testCtx(t))
@@ -164,7 +165,7 @@ func TestSourceObservableFailure(t *testing.T) {
 		return v, nil
 	}))
 	var items []rxgo.Item
-	for item := range src.Observable(ctx).Observe(rxgo.WithContext(ctx)) {
+	for item := range rxflow.Observable(ctx, src).Observe(rxgo.WithContext(ctx)) {
 		items = append(items, item)
 	}
 	require.Len(t, items, 2)
@@ -172,7 +173,7 @@ func TestSourceObservableFailure(t *testing.T) {
 	assert.ErrorIs(t, items[1].E, errBad)
 
 	// And back: the error item fails a source made from it.
-	got, err := flow.FromObservable[int](src.Observable).Collect(ctx)
+	got, err := rxflow.FromObservable[int](func(ctx context.Context) rxgo.Observable { return rxflow.Observable(ctx, src) }).Collect(ctx)
 	assert.ErrorIs(t, err, errBad)
 	assert.Equal(t, []int{1}, got)
 }
@@ -181,7 +182,7 @@ func TestSourceObservableCancelledMidStream(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	items := flow.Tick(5*time.Millisecond, "tick").Observable(ctx).Observe(rxgo.WithContext(ctx))
+	items := rxflow.Observable(ctx, flow.Tick(5*time.Millisecond, "tick")).Observe(rxgo.WithContext(ctx))
 	for range 3 {
 		item := receive(t, items)
 		assert.Equal(t, "tick", item.V)
@@ -250,7 +251,7 @@ func TestViaObservable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := flow.Collect(testCtx(t), flow.ViaObservable[int, string](tt.apply), tt.in)
+			got, err := flow.Collect(testCtx(t), rxflow.ViaObservable[int, string](tt.apply), tt.in)
 			if tt.name == "as is" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), "want string")
@@ -268,7 +269,7 @@ func TestViaObservable(t *testing.T) {
 }
 
 func TestViaObservableCompletesWhenInputCloses(t *testing.T) {
-	f := flow.ViaObservable[string, string](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+	f := rxflow.ViaObservable[string, string](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
 		return in.Map(func(_ context.Context, v any) (any, error) { return "Hello, " + v.(string), nil }, rxgo.WithContext(ctx))
 	})
 	got := make(chan string)
@@ -289,7 +290,7 @@ func TestViaObservableCompletesWhenInputCloses(t *testing.T) {
 
 func TestViaObservableCancelledMidStream(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	f := flow.Via(flow.Map(func(v int) int { return v + 1 }), flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+	f := flow.Via(flow.Map(func(v int) int { return v + 1 }), rxflow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
 		return in.
 			Map(func(_ context.Context, v any) (any, error) { return v.(int) * 2, nil }, rxgo.WithContext(ctx)).
 			Filter(func(any) bool { return true }, rxgo.WithContext(ctx))
@@ -308,7 +309,7 @@ func TestViaObservableCancelledMidStream(t *testing.T) {
 
 func TestViaObservableStopUnblocksPush(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	f := flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+	f := rxflow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
 		return in.Map(func(_ context.Context, v any) (any, error) { return v, nil }, rxgo.WithContext(ctx))
 	})
 	entered := make(chan int, 1)
@@ -336,7 +337,7 @@ func TestViaObservablePushReturnsOnceOutputEnded(t *testing.T) {
 	// output has ended, even though nothing cancelled the flow.
 	errBad := errors.New("bad element")
 	gate := make(chan struct{})
-	f := flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+	f := rxflow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
 		return in.Map(func(context.Context, any) (any, error) {
 			<-gate
 			return nil, errBad
@@ -357,7 +358,7 @@ func TestCollectReturnsOnceOutputEnded(t *testing.T) {
 	// Collect pushes into a flow whose output has failed; it must not
 	// wait for its context.
 	errBad := errors.New("bad element")
-	f := flow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+	f := rxflow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
 		return in.Map(func(_ context.Context, v any) (any, error) {
 			if v.(int) == 1 {
 				return nil, errBad
@@ -368,4 +369,45 @@ func TestCollectReturnsOnceOutputEnded(t *testing.T) {
 	got, err := flow.Collect(testCtx(t), f, []int{1, 2, 3, 4, 5, 6, 7, 8})
 	assert.ErrorIs(t, err, errBad)
 	assert.Empty(t, got)
+}
+
+func TestViaObservableBackPressure(t *testing.T) {
+	// Each rxgo operator holds at most the one element it is handing on:
+	// with emit blocked, the rxgo Map goroutine takes one more element and
+	// then the next Push blocks.
+	entered := make(chan int)
+	release := make(chan struct{})
+	f := rxflow.ViaObservable[int, int](func(ctx context.Context, in rxgo.Observable) rxgo.Observable {
+		return in.Map(func(_ context.Context, v any) (any, error) { return v.(int) * 2, nil }, rxgo.WithContext(ctx))
+	})
+	r := flow.Start(t.Context(), f, func(v int) error {
+		entered <- v
+		<-release
+		return nil
+	})
+	require.NoError(t, r.Push(1))
+	assert.Equal(t, 2, receive(t, entered))
+
+	pushed := make(chan int, 3)
+	go func() {
+		for _, v := range []int{2, 3} {
+			if r.Push(v) != nil {
+				return
+			}
+			pushed <- v
+		}
+	}()
+	assert.Equal(t, 2, receive(t, pushed), "the operator goroutine takes one element")
+	select {
+	case v := <-pushed:
+		t.Fatalf("Push(%d) returned while emit was blocked", v)
+	default:
+	}
+	close(release)
+	assert.Equal(t, 4, receive(t, entered))
+	assert.Equal(t, 3, receive(t, pushed))
+	assert.Equal(t, 6, receive(t, entered))
+	r.CloseInput()
+	waitDone(t, r)
+	assert.NoError(t, r.Stop())
 }

@@ -1,4 +1,18 @@
-package flow
+// Package rxflow connects wsflow's flows to rxgo observables, both ways:
+// FromObservable turns an observable into a flow.Source, Observable turns
+// a running Source into an observable, and ViaObservable runs a Flow
+// through rxgo operators.
+//
+// Reach for it when an rxgo operator does what no typed operator of
+// package flow does. rxgo is untyped (items are any; a wrong type fails the
+// stream here rather than panicking) and runs a goroutine per operator, so
+// every operator costs a hand-off per element; flow's typed operators are
+// fused where they can be. It lives in a package of its own so that a
+// program using only package flow does not link rxgo.
+//
+// Every observable must be given the run's context (rxgo.WithContext(ctx))
+// in every operator, so that its goroutines end with the run.
+package rxflow
 
 import (
 	"context"
@@ -6,6 +20,8 @@ import (
 	"reflect"
 
 	"github.com/reactivex/rxgo/v2"
+
+	"github.com/wsflow/wsflow/flow"
 )
 
 // FromObservable makes a Source of the items of the observable that
@@ -14,9 +30,9 @@ import (
 // operator it applies, so that the observable's goroutines end with the
 // run. An error item fails the source; an item whose value is not a T
 // fails it too (a nil item is the zero T when T can be nil).
-func FromObservable[T any](newObservable func(ctx context.Context) rxgo.Observable) Source[T] {
-	return newSource(func(s scope, emit func(T) error) error {
-		ctx, cancel := context.WithCancel(s.ctx)
+func FromObservable[T any](newObservable func(ctx context.Context) rxgo.Observable) flow.Source[T] {
+	return flow.SourceFunc(func(ctx context.Context, emit func(T) error) error {
+		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		return drain(ctx, newObservable(ctx), emit)
 	})
@@ -31,7 +47,7 @@ func drain[T any](ctx context.Context, obs rxgo.Observable, emit func(T) error) 
 		}
 		v, ok := item.V.(T)
 		if !ok && (item.V != nil || !nilable[T]()) {
-			return fmt.Errorf("flow: observable emitted %T, want %v", item.V, reflect.TypeFor[T]())
+			return fmt.Errorf("rxflow: observable emitted %T, want %v", item.V, reflect.TypeFor[T]())
 		}
 		if err := emit(v); err != nil {
 			return err
@@ -44,11 +60,11 @@ func drain[T any](ctx context.Context, obs rxgo.Observable, emit func(T) error) 
 // Observable, for use with rxgo's operators. A failure of src arrives as
 // an error item. The run ends when src does or when ctx ends; cancel ctx
 // when you stop observing early.
-func (src Source[T]) Observable(ctx context.Context) rxgo.Observable {
+func Observable[T any](ctx context.Context, src flow.Source[T]) rxgo.Observable {
 	ch := make(chan rxgo.Item)
 	go func() {
 		defer close(ch)
-		r := Start(ctx, Wrap(Ignore[struct{}](), src), func(v T) error {
+		r := flow.Start(ctx, flow.Wrap(flow.Ignore[struct{}](), src), func(v T) error {
 			select {
 			case ch <- rxgo.Of(v):
 				return nil
@@ -74,35 +90,16 @@ func (src Source[T]) Observable(ctx context.Context) rxgo.Observable {
 // context and the input as an Observable, and returns the output
 // Observable. apply must pass ctx to rxgo (rxgo.WithContext(ctx)) in every
 // operator it applies. The output completing completes the flow; an error
-// item fails it.
+// item fails it. A push waits until rxgo takes the element, and returns
+// flow.ErrStopped once the output has ended.
 //
-// Each rxgo operator runs on a goroutine of its own; prefer Map, Filter
-// and Via, which are fused, where they do the job.
-func ViaObservable[In, Out any](apply func(ctx context.Context, in rxgo.Observable) rxgo.Observable) Flow[In, Out] {
-	return Flow[In, Out]{open: func(s scope, out outlet[Out]) inlet[In] {
-		ch := make(chan rxgo.Item)
-		obs := apply(s.ctx, rxgo.FromChannel(ch, rxgo.WithContext(s.ctx)))
-		// drained is closed once the output has ended (and been reported):
-		// after that nothing reads ch, and a push must not wait for it.
-		drained := make(chan struct{})
-		s.spawn(func() {
-			out.complete(drain(s.ctx, obs, out.emit))
-			close(drained)
-		})
-		return inlet[In]{
-			push: func(v In) error {
-				select {
-				case ch <- rxgo.Of(v):
-					return nil
-				case <-drained:
-					return ErrStopped
-				case <-s.ctx.Done():
-					return ErrStopped
-				}
-			},
-			close: func() { close(ch) },
-		}
-	}}
+// Each rxgo operator runs on a goroutine of its own; prefer flow's typed
+// operators, which are fused where they can be, where they do the job.
+func ViaObservable[In, Out any](apply func(ctx context.Context, in rxgo.Observable) rxgo.Observable) flow.Flow[In, Out] {
+	return flow.Via(flow.Map(func(v In) rxgo.Item { return rxgo.Of(v) }),
+		flow.StageFunc(func(ctx context.Context, in <-chan rxgo.Item, emit func(Out) error) error {
+			return drain(ctx, apply(ctx, rxgo.FromChannel(in, rxgo.WithContext(ctx))), emit)
+		}))
 }
 
 // nilable reports whether nil is a value of T: a nil item is then T's zero
