@@ -185,17 +185,23 @@ func ExampleKillSwitch() {
 func ExampleStageFunc() {
 	pairs := flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
 		var first string
-		n := 0
-		for v := range in {
-			if n++; n%2 == 1 {
-				first = v
-				continue
-			}
-			if err := emit(first + v); err != nil {
-				return err
+		for n := 1; ; n++ {
+			select {
+			case v, ok := <-in:
+				if !ok {
+					return nil
+				}
+				if n%2 == 1 {
+					first = v
+					continue
+				}
+				if err := emit(first + v); err != nil {
+					return err
+				}
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		}
-		return nil
 	})
 
 	out, err := flow.Collect(context.Background(), pairs, []string{"a", "b", "c", "d"})
