@@ -251,6 +251,7 @@ func TestDefaults(t *testing.T) {
 		WriteTimeout:     10 * time.Second,
 		MaxConns:         10000,
 		HandshakeTimeout: 10 * time.Second,
+		NATSListen:       "127.0.0.1:4222",
 	}, cfg)
 	require.Equal(t, DefaultConfig(), cfg)
 	require.Len(t, cfg.sessionKey(), 32)

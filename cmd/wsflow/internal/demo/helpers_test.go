@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"go.uber.org/goleak"
 )
@@ -44,9 +45,17 @@ type testDemo struct {
 // returns nil.
 func startDemo(t *testing.T, args ...string) *testDemo {
 	t.Helper()
+	return startDemoWith(t, nil, args...)
+}
+
+// startDemoWith is startDemo with its rooms on b (nil: in-process), which
+// the caller closes after the test, once the App has shut down.
+func startDemoWith(t *testing.T, b broker.Broker, args ...string) *testDemo {
+	t.Helper()
 	d := &testDemo{stdout: &syncBuffer{}, logs: &syncBuffer{}}
 	cfg, err := ParseFlags(args, d.logs)
 	require.NoError(t, err, "flags %q: %s", args, d.logs)
+	cfg.Broker = b
 	cfg.Logger = slog.New(slog.NewTextHandler(d.logs, nil))
 	app := New(cfg)
 	shutdown := sync.OnceValue(func() error {

@@ -1,0 +1,421 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/broker/natsbroker"
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+)
+
+// startNATS starts a NATS server with JetStream on 127.0.0.1, storing in
+// dir, on port (-1: a random one), and stops it when the test ends.
+func startNATS(t *testing.T, dir string, port int) *server.Server {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true,
+	})
+	require.NoError(t, err)
+	go s.Start()
+	require.True(t, s.ReadyForConnections(testTimeout), "nats-server did not start")
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	return s
+}
+
+// connectNATS returns a broker on the NATS server at url, closed when the
+// test ends (after the demos started later have shut down). reconnected,
+// when not nil, is told each time the connection is back.
+func connectNATS(t *testing.T, url string, reconnected chan<- struct{}) *natsbroker.Broker {
+	t.Helper()
+	var opts []natsbroker.Option
+	if reconnected != nil {
+		opts = append(opts, natsbroker.WithNATSOptions(nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} })))
+	}
+	b, err := natsbroker.Connect(url, opts...)
+	require.NoError(t, err)
+	t.Cleanup(b.Close)
+	return b
+}
+
+// roomEv is an event of a JSON room as a test reads it.
+type roomEv struct {
+	Seq       uint64 `json:"seq"`
+	Joined    string `json:"joined,omitempty"`
+	Left      string `json:"left,omitempty"`
+	From      string `json:"from,omitempty"`
+	Text      string `json:"text,omitempty"`
+	Recovered *bool  `json:"recovered,omitempty"`
+	raw       string // as received
+}
+
+// readEv reads one event, which must be a text message holding a JSON
+// object.
+func readEv(ctx context.Context, c *websocket.Conn) (roomEv, error) {
+	typ, p, err := c.Read(ctx)
+	if err != nil {
+		return roomEv{}, err
+	}
+	if typ != websocket.MessageText {
+		return roomEv{}, fmt.Errorf("a %v message %q", typ, p)
+	}
+	var ev roomEv
+	if err := json.Unmarshal(p, &ev); err != nil {
+		return roomEv{}, fmt.Errorf("%q: %w", p, err)
+	}
+	ev.raw = string(p)
+	return ev, nil
+}
+
+// expectEv reads one event and checks it is exactly want.
+func expectEv(t *testing.T, c *websocket.Conn, want string) {
+	t.Helper()
+	ev, err := readEv(testCtx(t), c)
+	require.NoError(t, err)
+	require.Equal(t, want, ev.raw)
+}
+
+// roomsMember dials /rooms/room as name and returns its first event,
+// which should be its own joined.
+func roomsMember(t *testing.T, d *testDemo, room, name string) (*websocket.Conn, roomEv) {
+	t.Helper()
+	c := dial(t, d.wsURL("/rooms/"+room+"?name="+name), nil)
+	ev, err := readEv(testCtx(t), c)
+	require.NoError(t, err)
+	require.Equal(t, name, ev.Joined, "first event %s", ev.raw)
+	return c, ev
+}
+
+func TestRoomsProtocol(t *testing.T) {
+	d := startDemo(t)
+	ann := dial(t, d.wsURL("/rooms/lobby?name=ann"), nil)
+	expectEv(t, ann, `{"seq":1,"joined":"ann"}`)
+	bob := dial(t, d.wsURL("/rooms/lobby?name=bob"), nil)
+	expectEv(t, bob, `{"seq":2,"joined":"bob"}`)
+	expectEv(t, ann, `{"seq":2,"joined":"bob"}`)
+	send(t, bob, websocket.MessageText, `{ "text" : "hi <&> \"é\"" }`)
+	for _, c := range []*websocket.Conn{ann, bob} {
+		expectEv(t, c, `{"seq":3,"from":"bob","text":"hi <&> \"é\""}`)
+	}
+	send(t, ann, websocket.MessageBinary, `{"text":""}`) // a binary frame holding JSON is JSON too
+	expectEv(t, bob, `{"seq":4,"from":"ann","text":""}`)
+	expectEv(t, ann, `{"seq":4,"from":"ann","text":""}`)
+
+	// /chat's lobby is another room, and /rooms' other rooms too.
+	cat := member(t, d, "lobby", "cat")
+	send(t, cat, websocket.MessageText, "meow")
+	expect(t, cat, websocket.MessageText, "cat: meow")
+	dan := dial(t, d.wsURL("/rooms/kitchen"), nil)
+	expectEv(t, dan, `{"seq":1,"joined":"anonymous"}`)
+
+	require.NoError(t, bob.Close(websocket.StatusNormalClosure, ""))
+	expectEv(t, ann, `{"seq":5,"left":"bob"}`)
+	send(t, ann, websocket.MessageText, `{"text":"bye"}`)
+	expectEv(t, ann, `{"seq":6,"from":"ann","text":"bye"}`)
+}
+
+func TestRoomsErrors(t *testing.T) {
+	d := startDemo(t)
+	for _, tt := range []struct{ payload, reason string }{
+		{`{"text":1}`, `field "text": want string, got number`},
+		{`{}`, `missing required field "text"`},
+		{`{"text":null}`, `missing required field "text"`},
+		{`{"text":"a","to":"bob"}`, `unknown field "to"`},
+		{`["a"]`, `want object, got array`},
+		{`"a"`, `want object, got string`},
+		{`hello`, `invalid JSON`},
+	} {
+		t.Run(tt.payload, func(t *testing.T) {
+			c, _ := roomsMember(t, d, "errors", "eve")
+			send(t, c, websocket.MessageText, tt.payload)
+			ce := closeOf(t, c)
+			require.Equal(t, websocket.StatusInvalidFramePayloadData, ce.Code, "%v", ce)
+			require.Contains(t, ce.Reason, tt.reason)
+		})
+	}
+
+	const badRoom = "404 not found: a chat room's name must match [a-z0-9-]{1,32}\n"
+	for _, path := range []string{"/rooms/Lobby", "/rooms/" + strings.Repeat("a", 33), "/rooms/a_b", "/rooms/a%20b"} {
+		status, body := refused(t, d.wsURL(path), nil)
+		require.Equal(t, http.StatusNotFound, status, path)
+		require.Equal(t, badRoom, body, path)
+	}
+	for _, query := range []string{"?name=a+b", "?name=" + strings.Repeat("n", 33), "?name=*"} {
+		status, body := refused(t, d.wsURL("/rooms/lobby"+query), nil)
+		require.Equal(t, http.StatusBadRequest, status, query)
+		require.Equal(t, "400 bad request: name must match [A-Za-z0-9_-]{1,32}\n", body, query)
+	}
+	for _, query := range []string{"?since=-1", "?since=x", "?since=1.5", "?since=+1", "?since=0x1", "?since=18446744073709551616"} {
+		status, body := refused(t, d.wsURL("/rooms/lobby"+query), nil)
+		require.Equal(t, http.StatusBadRequest, status, query)
+		require.Equal(t, "400 bad request: since must be a decimal integer >= 0\n", body, query)
+	}
+	status, body := refused(t, d.wsURL("/rooms/lobby?since=%zz"), nil)
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Equal(t, "400 bad request: malformed query string\n", body)
+}
+
+// TestRoomsSince: a member coming back after the last event it saw gets
+// what it missed, in order, with no gap and no duplicate, then its own
+// joined; one coming back to more than the history holds, or from beyond
+// the room's latest event, is told {"recovered":false} first. The member
+// comes back on the other server of one NATS.
+func TestRoomsSince(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	a := startDemoWith(t, connectNATS(t, ns.ClientURL(), nil))
+	b := startDemoWith(t, connectNATS(t, ns.ClientURL(), nil))
+
+	ann, _ := roomsMember(t, a, "back", "ann") // seq 1
+	bob, _ := roomsMember(t, a, "back", "bob") // seq 2
+	expectEv(t, ann, `{"seq":2,"joined":"bob"}`)
+	require.NoError(t, bob.Close(websocket.StatusNormalClosure, "")) // bob saw up to 2
+	expectEv(t, ann, `{"seq":3,"left":"bob"}`)
+	for _, text := range []string{"a", "b"} {
+		send(t, ann, websocket.MessageText, `{"text":"`+text+`"}`)
+	}
+	expectEv(t, ann, `{"seq":4,"from":"ann","text":"a"}`)
+	expectEv(t, ann, `{"seq":5,"from":"ann","text":"b"}`)
+
+	bob = dial(t, b.wsURL("/rooms/back?name=bob&since=2"), nil)
+	for _, want := range []string{`{"seq":3,"left":"bob"}`, `{"seq":4,"from":"ann","text":"a"}`,
+		`{"seq":5,"from":"ann","text":"b"}`, `{"seq":6,"joined":"bob"}`} {
+		expectEv(t, bob, want)
+	}
+	expectEv(t, ann, `{"seq":6,"joined":"bob"}`)
+	send(t, ann, websocket.MessageText, `{"text":"live"}`)
+	expectEv(t, bob, `{"seq":7,"from":"ann","text":"live"}`)
+
+	// Beyond the latest event: told first, then its own joined.
+	cat := dial(t, b.wsURL("/rooms/back?name=cat&since=99"), nil)
+	expectEv(t, cat, `{"recovered":false}`)
+	expectEv(t, cat, `{"seq":8,"joined":"cat"}`)
+
+	// Past the history (the latest 1,000 events): told first, then what it
+	// still holds, consecutively, up to the member's own joined.
+	ctx := testCtx(t)
+	const more = 1000
+	go func() {
+		for k := range more {
+			if ann.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"text":"%d"}`, k))) != nil {
+				return
+			}
+		}
+	}()
+	for k := range more {
+		ev, err := readEv(ctx, cat)
+		require.NoError(t, err)
+		require.Equal(t, uint64(9+k), ev.Seq)
+	}
+	dan := dial(t, b.wsURL("/rooms/back?name=dan&since=0"), nil)
+	expectEv(t, dan, `{"recovered":false}`)
+	last := uint64(8 + more + 1) // dan's joined
+	first := last - 1000 // the history held the 1,000 before dan's joined
+	for seq := first; seq <= last; seq++ {
+		ev, err := readEv(ctx, dan)
+		require.NoError(t, err)
+		require.Equal(t, seq, ev.Seq, ev.raw)
+		if seq == last {
+			require.Equal(t, "dan", ev.Joined, ev.raw)
+		}
+	}
+}
+
+// TestRoomsAcrossServers: two demos on one NATS, three members on each,
+// each sending its messages at once: all six see one numbered sequence,
+// each from its own joined, holding every message once in its sender's
+// order. /chat too is one room across the two.
+func TestRoomsAcrossServers(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	demos := []*testDemo{
+		startDemoWith(t, connectNATS(t, ns.ClientURL(), nil)),
+		startDemoWith(t, connectNATS(t, ns.ClientURL(), nil)),
+	}
+	const perMember = 300
+	var names []string
+	var conns []*websocket.Conn
+	var joinedAt []uint64
+	for i := range 6 {
+		name := fmt.Sprintf("m%d", i)
+		c, ev := roomsMember(t, demos[i%2], "shared", name)
+		names, conns, joinedAt = append(names, name), append(conns, c), append(joinedAt, ev.Seq)
+	}
+	ctx := testCtx(t)
+	got := make([][]roomEv, len(conns))
+	errs := make([]error, 2*len(conns))
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Go(func() {
+			for k := range perMember {
+				if err := c.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"text":"%d"}`, k))); err != nil {
+					errs[2*i] = fmt.Errorf("%s writing %d: %w", names[i], k, err)
+					return
+				}
+			}
+		})
+		wg.Go(func() {
+			for said := 0; said < len(conns)*perMember; {
+				ev, err := readEv(ctx, c)
+				if err != nil {
+					errs[2*i+1] = fmt.Errorf("%s reading after %d events: %w", names[i], len(got[i]), err)
+					return
+				}
+				got[i] = append(got[i], ev)
+				if ev.From != "" {
+					said++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+
+	// The room's sequence, as the first member saw it, from seq 1.
+	room := got[0]
+	require.Equal(t, joinedAt[0]+1, room[0].Seq)
+	for k, ev := range room {
+		require.Equal(t, room[0].Seq+uint64(k), ev.Seq, "consecutive")
+	}
+	for i := range conns {
+		from := int(joinedAt[i] - joinedAt[0])
+		require.Equal(t, rawOf(room[from:]), rawOf(got[i]), "%s's sequence after its joined", names[i])
+	}
+	for _, name := range names {
+		var said []string
+		for _, ev := range room {
+			if ev.From == name {
+				said = append(said, ev.Text)
+			}
+		}
+		require.Len(t, said, perMember, name)
+		for k, text := range said {
+			require.Equal(t, fmt.Sprint(k), text, "%s's message %d", name, k)
+		}
+	}
+	t.Logf("6 members on 2 servers, %d messages each: %d events, identical for all", perMember, len(room))
+
+	ann := member(t, demos[0], "shared", "ann")
+	bob := member(t, demos[1], "shared", "bob")
+	expect(t, ann, websocket.MessageText, "* bob joined")
+	send(t, bob, websocket.MessageText, "hi")
+	expect(t, ann, websocket.MessageText, "bob: hi")
+	expect(t, bob, websocket.MessageText, "bob: hi")
+}
+
+func rawOf(evs []roomEv) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.raw
+	}
+	return out
+}
+
+// TestRoomsNATSLoss: when NATS goes away, /chat and /rooms members are
+// closed with 1013 and their handshakes get 503, while other routes go
+// on; once NATS is back on its port, members join again.
+func TestRoomsNATSLoss(t *testing.T) {
+	dir := t.TempDir()
+	ns := startNATS(t, dir, -1)
+	reconnected := make(chan struct{}, 1)
+	d := startDemoWith(t, connectNATS(t, ns.ClientURL(), reconnected))
+	chatter := member(t, d, "lossy", "ann")
+	roomer, _ := roomsMember(t, d, "lossy", "bob")
+	echo := dial(t, d.wsURL("/echo"), nil)
+
+	port := ns.Addr().(*net.TCPAddr).Port
+	lost := time.Now()
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	for _, c := range []*websocket.Conn{chatter, roomer} {
+		require.Equal(t, closed(websocket.StatusTryAgainLater, "rooms unavailable"), closeOf(t, c))
+	}
+	t.Logf("members closed 1013 %v after NATS stopped", time.Since(lost))
+	for _, path := range []string{"/chat/lossy?name=cat", "/rooms/lossy?name=cat"} {
+		status, body := refused(t, d.wsURL(path), nil)
+		require.Equal(t, http.StatusServiceUnavailable, status, path)
+		require.Equal(t, "503 service unavailable: rooms unavailable, try again later\n", body)
+	}
+	echoes(t, echo, []string{"still here"}, func(m string) string { return m })
+	echoes(t, dial(t, d.wsURL("/echo"), nil), []string{"new"}, func(m string) string { return m })
+	resp, body := get(t, d.httpURL("/healthz"), nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+
+	startNATS(t, dir, port)
+	select {
+	case <-reconnected:
+	case <-testCtx(t).Done():
+		t.Fatal("the demo did not reconnect to NATS")
+	}
+	member(t, d, "lossy", "cat")
+	dan, ev := roomsMember(t, d, "lossy", "dan")
+	// The room's stream outlived the restart: after bob's joined (bob's
+	// left was lost with NATS), dan's.
+	require.Equal(t, uint64(2), ev.Seq)
+	send(t, dan, websocket.MessageText, `{"text":"back"}`)
+	expectEv(t, dan, `{"seq":3,"from":"dan","text":"back"}`)
+}
+
+var embeddedURL = regexp.MustCompile(`msg="rooms on the embedded NATS server" url=(nats://127\.0\.0\.1:[0-9]+)`)
+
+// TestCommandNATS: `wsflow demo -nats embedded` starts NATS inside itself
+// and a second `wsflow demo -nats URL` shares its rooms; the embedded
+// server's storage is gone once the first has stopped.
+func TestCommandNATS(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	a := startCommand(t, "-nats", "embedded", "-nats-listen", "127.0.0.1:0")
+	m := embeddedURL.FindStringSubmatch(a.logs.String())
+	require.NotNil(t, m, "log:\n%s", a.logs)
+	b := startCommand(t, "-nats", m[1])
+
+	ann, _ := roomsMember(t, a, "cmd", "ann")
+	bob, _ := roomsMember(t, b, "cmd", "bob")
+	expectEv(t, ann, `{"seq":2,"joined":"bob"}`)
+	send(t, ann, websocket.MessageText, `{"text":"hi"}`)
+	expectEv(t, bob, `{"seq":3,"from":"ann","text":"hi"}`)
+	expectEv(t, ann, `{"seq":3,"from":"ann","text":"hi"}`)
+	require.NoError(t, bob.Close(websocket.StatusNormalClosure, ""))
+	require.NoError(t, b.stop())
+	expectEv(t, ann, `{"seq":4,"left":"bob"}`)
+	require.Equal(t, closed(websocket.StatusGoingAway, "going away"), func() websocket.CloseError {
+		stopped := make(chan error, 1)
+		go func() { stopped <- a.stop() }()
+		ce := closeOf(t, ann)
+		require.NoError(t, <-stopped)
+		return ce
+	}())
+	entries, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	require.Empty(t, entries, "the embedded server's storage is left behind")
+}
+
+func TestCommandNATSUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	url := "nats://" + ln.Addr().String()
+	ln.Close() // nothing listens there now
+	code, stderr, err := runRefused(t, "-addr", "127.0.0.1:0", "-nats", url)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "rooms: natsbroker: connect to "+url)
+	require.False(t, cli.IsUsage(err))
+
+	code, stderr, _ = runRefused(t, "-nats", "http://x")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `invalid value "http://x" for flag -nats`)
+	t.Setenv("WSFLOW_NATS", "bogus")
+	code, stderr, _ = runRefused(t)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "WSFLOW_NATS")
+}
