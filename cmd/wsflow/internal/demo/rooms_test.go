@@ -222,7 +222,7 @@ func TestRoomsSince(t *testing.T) {
 	dan := dial(t, b.wsURL("/rooms/back?name=dan&since=0"), nil)
 	expectEv(t, dan, `{"recovered":false}`)
 	last := uint64(8 + more + 1) // dan's joined
-	first := last - 1000 // the history held the 1,000 before dan's joined
+	first := last - 1000         // the history held the 1,000 before dan's joined
 	for seq := first; seq <= last; seq++ {
 		ev, err := readEv(ctx, dan)
 		require.NoError(t, err)
