@@ -27,6 +27,8 @@ type App struct {
 	chat     *flow.Rooms[string]          // the rooms of /chat/{room}
 	rooms    *flow.Rooms[json.RawMessage] // the rooms of /rooms/{room}
 	metrics  http.Handler                 // GET /metrics: the series of every socket
+
+	lookupWork func(context.Context, time.Duration) error // /lookup's back end; tests replace it
 }
 
 // New returns the demo application configured by cfg. It uses cfg's
@@ -41,6 +43,8 @@ func New(cfg Config) *App {
 		group:    router.NewGroup(cfg.MaxConns),
 		logger:   logger,
 		sessions: newSessions(cfg.sessionKey(), sessionTTL),
+
+		lookupWork: simulatedWork,
 	}
 	b := cfg.Broker
 	if b == nil {
@@ -96,5 +100,6 @@ func (a *App) routes() http.Handler {
 	a.roomsRoutes(mux)
 	a.secureRoutes(mux)
 	a.metricsRoutes(mux)
+	a.lookupRoutes(mux)
 	return mux
 }

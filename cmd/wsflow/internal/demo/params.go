@@ -74,20 +74,26 @@ const (
 // syntax (250ms, 2s, 1m30s) within 10ms to 1h; def when every is absent
 // or empty.
 func everyParam(r *http.Request, def time.Duration) (time.Duration, error) {
+	return durationParam(r, "every", def)
+}
+
+// durationParam returns the duration of the query parameter name: in
+// Go's syntax, within 10ms to 1h; def when it is absent or empty.
+func durationParam(r *http.Request, name string, def time.Duration) (time.Duration, error) {
 	q, err := query(r)
 	if err != nil {
 		return 0, err
 	}
-	s := q.Get("every")
+	s := q.Get(name)
 	if s == "" {
 		return def, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, badRequest("every must be a duration such as 250ms, 2s or 1m")
+		return 0, badRequest(name + " must be a duration such as 250ms, 2s or 1m")
 	}
 	if d < minEvery || d > maxEvery {
-		return 0, badRequest("every must lie within 10ms to 1h")
+		return 0, badRequest(name + " must lie within 10ms to 1h")
 	}
 	return d, nil
 }
