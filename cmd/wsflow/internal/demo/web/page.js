@@ -32,11 +32,16 @@ var SOCKETS = [
     about: "The stop watch ticking once a minute by default, plus \u201ctime\u201d, answered at once with the counter." },
   { id: "actor/stopwatch", kind: "actor", path: "/actor/stopwatch", params: ["every"], every: "1s", quick: ["start", "stop", "reset"],
     about: "The same stop watch, written with the per-connection actor API." },
+  { id: "lookup", kind: "async", path: "/lookup", params: ["parallel", "heartbeat"], example: "{\"id\":1,\"work\":\"2s\"}",
+    quick: ["{\"id\":2,\"work\":\"500ms\"}", "{\"id\":3,\"work\":\"0s\"}", "{\"id\":4,\"work\":\"11s\"}"],
+    about: "Pieces of work for a simulated back end, parallel at once (mapAsync): each {\"id\":N,\"work\":\"2s\"} is answered with {\"id\":N,\"done\":true} when its work is over, in the order sent; {\"heartbeat\":true} whenever the socket has been quiet for heartbeat (keepAlive)." },
   { id: "callbacks", kind: "callbacks", path: "/callbacks", example: "ping", quick: ["bye"],
     about: "The callback API: \u201cHello!\u201d on open, \u201cgot: m\u201d for each message m; \u201cbye\u201d makes the server close with 1000." },
 
   { group: "Rooms and sessions", id: "chat", kind: "hub", path: "/chat/{room}", params: ["room", "name"], example: "Hi, everyone!",
     about: "A chat room: everyone in the room sees what each member says, in the same order. Open this page in another tab to talk to yourself." },
+  { id: "rooms", kind: "rooms", path: "/rooms/{room}", params: ["room", "name", "since"], example: "{\"text\":\"Hi, everyone!\"}",
+    about: "A room of JSON events numbered by the room (seq), shared by every demo on one NATS: send {\"text\":\"...\"}. Reconnect with since set to the last seq you saw to get what you missed." },
   { id: "secure", kind: "session", path: "/secure", login: true, example: "only for members",
     about: "Accepted only with a session cookie: log in first, and it greets you by name and then echoes. Without one the handshake is refused with 403." },
 
@@ -132,7 +137,7 @@ function choose(s) {
   modes.forEach(function (m) { sel.append(new Option(MODE_LABELS[m], m)); });
   sel.hidden = modes.length < 2;
   $("message").value = s.example || "";
-  $("message").rows = s.id === "json" || s.id === "model" ? 3 : 1;
+  $("message").rows = s.id === "json" || s.id === "model" || s.id === "lookup" ? 3 : 1;
 
   var quick = $("quick");
   quick.textContent = "";
