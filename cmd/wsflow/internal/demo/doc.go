@@ -10,7 +10,8 @@
 // Each file holds one part of it: the App and its route table (app.go),
 // the routes of one kind of socket
 // (echo.go, ends.go, ticks.go, stopwatch.go, callbacks.go, chat.go,
-// secure.go), the parameters they read (params.go), the session cookies
-// (sessions.go), the calculator model (model.go), the index page
-// (page.go and web/), and the command (config.go, flags.go, command.go).
+// rooms.go, secure.go), the parameters they read (params.go), the session
+// cookies (sessions.go), the calculator model (model.go), the index page
+// (page.go and web/), the command (config.go, flags.go, command.go) and
+// the NATS it may connect to or start (nats.go).
 package demo
