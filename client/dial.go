@@ -94,6 +94,9 @@ func runOnce[In, Out any](ctx context.Context, url string, t transformer.Transfo
 	if cfg.onOpen != nil {
 		cfg.onOpen(resp)
 	}
+	if cfg.onConn != nil {
+		cfg.onConn(conn)
+	}
 	s := wire.Start(context.WithoutCancel(ctx), conn, wc, t, f, wire.Options{KeepAlive: cfg.keepAlive})
 	stop := context.AfterFunc(ctx, s.GoAway)
 	reason := s.Serve()

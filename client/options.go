@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/router"
 )
 
@@ -27,6 +28,7 @@ type config struct {
 	tls          *tls.Config
 	reconnect    *Backoff
 	onOpen       func(*http.Response)
+	onConn       func(*websocket.Conn)
 }
 
 func newConfig(opts []Option) *config {
@@ -84,3 +86,12 @@ func WithOnOpen(fn func(*http.Response)) Option { return func(c *config) { c.onO
 // fails, running the flow blueprint again on each new connection, until
 // ctx ends; see Backoff.
 func WithReconnect(b Backoff) Option { return func(c *config) { c.reconnect = &b } }
+
+// WithConn calls fn with the coder/websocket connection each time a
+// connection opens, after OnOpen and before its flow starts: an escape
+// hatch for what the package does not cover, as router/wstest's Conn.Conn
+// is. The runtime reads the connection for its whole life and writes the
+// flow's output on it; fn may keep it to write frames of its own
+// (coder/websocket serialises writes), but must never read from it or
+// close it.
+func WithConn(fn func(*websocket.Conn)) Option { return func(c *config) { c.onConn = fn } }

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
 )
 
@@ -149,37 +148,6 @@ func runCat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return 2
 	}
-	conn, ok := catDial(ctx, cfg, stderr)
-	if !ok {
-		return 1
-	}
-	defer conn.CloseNow()
-
-	received := make(chan error, 1)
-	go func() { received <- printMessages(conn, stdout) }()
-	lines := readLines(stdin)
-	defer lines.stop()
-	typ := websocket.MessageText
-	if cfg.binary {
-		typ = websocket.MessageBinary
-	}
-
-	for {
-		select {
-		case line, more := <-lines.c:
-			if !more {
-				if err := lines.err(); err != nil {
-					fmt.Fprintf(stderr, "wsflow cat: reading standard input: %v\n", err)
-				}
-				return closeAndWait(conn, received, stderr)
-			}
-			if err := conn.Write(context.Background(), typ, line); err != nil {
-				return reportEnd(<-received, stderr) // the connection has ended: the reader says how
-			}
-		case err := <-received:
-			return reportEnd(err, stderr)
-		case <-ctx.Done():
-			return closeAndWait(conn, received, stderr)
-		}
-	}
+	s := &session{cfg: cfg, interrupt: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	return s.run()
 }

@@ -7,58 +7,174 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/transformer"
 )
 
-// The connection of wsflow cat: its opening, what it prints, and its end.
+// The connection of wsflow cat: a flow run by client.Dial whose input is
+// printed on stdout and whose output is the lines of stdin, and its end.
 
-// catDial opens the connection, or reports why it could not.
-func catDial(ctx context.Context, cfg *catConfig, stderr io.Writer) (*websocket.Conn, bool) {
-	ctx, cancel := context.WithTimeout(ctx, catDialTimeout)
-	defer cancel()
-	conn, resp, err := websocket.Dial(ctx, cfg.url, &websocket.DialOptions{
-		// No idle connections: a refused handshake's closes with it.
-		HTTPClient:   &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
-		HTTPHeader:   cfg.header,
-		Subprotocols: cfg.subprotocols,
-	})
-	if err != nil {
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			body, _ := io.ReadAll(resp.Body) // coder/websocket kept the first 1 KiB
-			fmt.Fprintf(stderr, "wsflow cat: handshake refused: HTTP %s\n", resp.Status)
-			if b := strings.TrimSpace(string(body)); b != "" {
-				fmt.Fprintln(stderr, b)
-			}
-			return nil, false
-		}
-		fmt.Fprintf(stderr, "wsflow cat: %v\n", err)
-		return nil, false
-	}
-	conn.SetReadLimit(catReadLimit)
-	fmt.Fprintf(stderr, "connected to %s", cfg.url)
-	if p := conn.Subprotocol(); p != "" {
-		fmt.Fprintf(stderr, " (subprotocol %s)", p)
-	}
-	fmt.Fprintln(stderr)
-	return conn, true
+// session is one run of wsflow cat over one connection.
+type session struct {
+	cfg       *catConfig
+	interrupt context.Context // ends on an interrupt: cat then closes as at the end of stdin
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
+
+	conn   *websocket.Conn // set by client.WithConn before the flow starts
+	opened atomic.Bool     // the handshake succeeded
 }
 
-// printMessages prints every message conn receives, until reading ends,
-// and returns the error that ended it: a websocket.CloseError when the
-// server closed.
-func printMessages(conn *websocket.Conn, stdout io.Writer) error {
-	for {
-		typ, p, err := conn.Read(context.Background())
-		if err != nil {
-			return err
-		}
-		if typ == websocket.MessageBinary {
-			p = hexLine(p)
-		}
-		stdout.Write(append(p, '\n'))
+var (
+	errNoHandshake  = fmt.Errorf("no handshake within %v", catDialTimeout)
+	errNoCloseFrame = fmt.Errorf("the server sent no close frame within %v", catCloseWait)
+)
+
+// run dials, runs the flow until the connection closes, and returns the
+// exit status.
+func (s *session) run() int {
+	// The connection outlives an interrupt, which closes it with 1000 as
+	// the end of stdin does; before the handshake, the interrupt or the
+	// dial timeout abandons the dial.
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(s.interrupt))
+	defer cancel(nil)
+	timeout := time.AfterFunc(catDialTimeout, func() { cancel(errNoHandshake) })
+	stopInterrupt := context.AfterFunc(s.interrupt, func() { cancel(context.Cause(s.interrupt)) })
+	defer stopInterrupt()
+
+	opts := []client.Option{
+		client.WithReadLimit(catReadLimit),
+		client.WithSubprotocols(s.cfg.subprotocols...),
+		client.WithOnOpen(func(resp *http.Response) {
+			timeout.Stop()
+			stopInterrupt()
+			s.opened.Store(true)
+			fmt.Fprintf(s.stderr, "connected to %s", s.cfg.url)
+			if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
+				fmt.Fprintf(s.stderr, " (subprotocol %s)", p)
+			}
+			fmt.Fprintln(s.stderr)
+		}),
+		client.WithConn(func(c *websocket.Conn) { s.conn = c }),
 	}
+	for name, values := range s.cfg.header {
+		for _, v := range values {
+			opts = append(opts, client.WithHeader(name, v))
+		}
+	}
+	f := flow.Wrap(flow.ForEach(s.print), flow.SourceFunc(s.send))
+	return s.report(client.Dial(ctx, s.cfg.url, transformer.Raw(), f, opts...))
+}
+
+// print prints a message the server sent.
+func (s *session) print(m message.Message) {
+	var line []byte
+	switch m := m.(type) {
+	case message.Text:
+		line = []byte(m)
+	case message.Binary:
+		line = hexLine(m)
+	}
+	s.stdout.Write(append(line, '\n'))
+}
+
+// send emits each line of stdin as a message. At the end of stdin, or on
+// an interrupt, it sends the close frame 1000 and keeps the output open,
+// so that the messages the server sends before its own close are still
+// printed; the server's close then cancels ctx.
+func (s *session) send(ctx context.Context, emit func(message.Message) error) error {
+	lines := readLines(s.stdin)
+	defer lines.stop()
+	for {
+		select {
+		case line, more := <-lines.c:
+			if !more {
+				if err := lines.err(); err != nil {
+					fmt.Fprintf(s.stderr, "wsflow cat: reading standard input: %v\n", err)
+				}
+				return s.closeAndWait(ctx)
+			}
+			var m message.Message = message.Text(line)
+			if s.cfg.binary {
+				m = message.Binary(line)
+			}
+			if err := emit(m); err != nil {
+				return err // the connection has ended: Dial says how
+			}
+		case <-s.interrupt.Done():
+			return s.closeAndWait(ctx)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// closeAndWait sends the close frame 1000 and waits for the server's,
+// which ends ctx, for at most catCloseWait.
+func (s *session) closeAndWait(ctx context.Context) error {
+	if err := sendClose(s.conn); err != nil {
+		return err
+	}
+	timer := time.NewTimer(catCloseWait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-timer.C:
+		return errNoCloseFrame
+	}
+}
+
+// opClose is the opcode of a close frame (RFC 6455 section 5.2).
+const opClose websocket.MessageType = 8
+
+// sendClose sends a close frame with code 1000 and returns at once, so
+// that the client goes on reading what the server sends until its own
+// close frame. Completing the flow's output would not do: the client has
+// no half-close (see package client), and discards the data messages that
+// come after its close frame, which are the answers to the last lines
+// sent. coder/websocket's Write sends a frame of the opcode it is given,
+// and marks the close as sent, as Close does.
+func sendClose(conn *websocket.Conn) error {
+	return conn.Write(context.Background(), opClose, []byte{0x03, 0xe8}) // 1000, no reason
+}
+
+// report prints how the connection ended, given what client.Dial
+// returned, and returns the exit status.
+func (s *session) report(err error) int {
+	var (
+		refused *client.HandshakeError
+		closed  *client.ServerClosed
+	)
+	switch {
+	case err == nil:
+		fmt.Fprintf(s.stderr, "closed: %s\n", describeClose(message.Close{Code: message.NormalClosure}))
+		return 0
+	case errors.As(err, &closed):
+		fmt.Fprintf(s.stderr, "closed: %s\n", describeClose(closed.Close))
+		if closed.Code == message.GoingAway {
+			return 0
+		}
+	case errors.As(err, &refused):
+		fmt.Fprintf(s.stderr, "wsflow cat: handshake refused: HTTP %d %s\n", refused.StatusCode, http.StatusText(refused.StatusCode))
+		if b := strings.TrimSpace(refused.Body); b != "" {
+			fmt.Fprintln(s.stderr, b)
+		}
+	case errors.Is(err, errNoCloseFrame):
+		fmt.Fprintf(s.stderr, "wsflow cat: %v\n", err)
+	case s.opened.Load():
+		fmt.Fprintf(s.stderr, "wsflow cat: connection dropped: %v\n", err)
+	default:
+		fmt.Fprintf(s.stderr, "wsflow cat: %v\n", err)
+	}
+	return 1
 }
 
 // hexLine renders a binary message as "binary:" and its bytes in hex.
@@ -72,72 +188,13 @@ func hexLine(p []byte) []byte {
 	return b
 }
 
-// closeAndWait sends the close frame 1000 and waits for the server's,
-// printing the messages that come before it.
-func closeAndWait(conn *websocket.Conn, received <-chan error, stderr io.Writer) int {
-	if err := sendClose(conn); err != nil {
-		conn.CloseNow()
-		return reportEnd(<-received, stderr)
-	}
-	timer := time.NewTimer(catCloseWait)
-	defer timer.Stop()
-	select {
-	case err := <-received:
-		return reportEnd(err, stderr)
-	case <-timer.C:
-		conn.CloseNow()
-		<-received
-		fmt.Fprintf(stderr, "wsflow cat: the server sent no close frame within %v\n", catCloseWait)
-		return 1
-	}
-}
-
-// opClose is the opcode of a close frame (RFC 6455 section 5.2).
-const opClose websocket.MessageType = 8
-
-// sendClose sends a close frame with code 1000 and returns at once, so
-// that the reader goes on printing what the server sends until its own
-// close frame. coder/websocket's Close would not do: it reads the
-// server's answer itself and discards the data messages before it (as its
-// documentation says), and those are the answers to the last lines sent.
-// Its Write sends a frame of the opcode it is given, and marks the close
-// as sent, as Close does.
-func sendClose(conn *websocket.Conn) error {
-	return conn.Write(context.Background(), opClose, []byte{0x03, 0xe8}) // 1000, no reason
-}
-
-// reportEnd prints how the connection ended and returns the exit status.
-func reportEnd(err error, stderr io.Writer) int {
-	var ce websocket.CloseError
-	if !errors.As(err, &ce) {
-		fmt.Fprintf(stderr, "wsflow cat: connection dropped: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stderr, "closed: %s\n", describeClose(ce))
-	if ce.Code == websocket.StatusNormalClosure || ce.Code == websocket.StatusGoingAway {
-		return 0
-	}
-	return 1
-}
-
-// closeNames names the close codes of RFC 6455 and its registry.
-var closeNames = map[websocket.StatusCode]string{
-	1000: "normal closure", 1001: "going away", 1002: "protocol error", 1003: "unsupported data",
-	1005: "no status", 1007: "invalid payload", 1008: "policy violation", 1009: "message too big",
-	1010: "mandatory extension", 1011: "internal error", 1012: "service restart",
-	1013: "try again later", 1014: "bad gateway",
-}
-
 // describeClose renders a close as its code, the code's name if it has
 // one, and the reason, quoted, if there is one: 1000 normal closure,
 // 4000 "x", 1011 internal error "internal error".
-func describeClose(ce websocket.CloseError) string {
-	s := fmt.Sprint(int(ce.Code))
-	if name := closeNames[ce.Code]; name != "" {
-		s += " " + name
-	}
-	if ce.Reason != "" {
-		s += fmt.Sprintf(" %q", ce.Reason)
+func describeClose(c message.Close) string {
+	s := c.Code.String()
+	if c.Reason != "" {
+		s += fmt.Sprintf(" %q", c.Reason)
 	}
 	return s
 }
