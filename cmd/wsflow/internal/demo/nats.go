@@ -119,8 +119,9 @@ type natsLogger struct {
 	fatal  chan<- string
 }
 
-// Noticef logs at info level.
-func (l *natsLogger) Noticef(format string, v ...any) { l.logger.Info(fmt.Sprintf(format, v...)) }
+// Noticef logs at debug level: the server's notices (its banner, its
+// settings) would crowd the demo's log, which says itself where NATS is.
+func (l *natsLogger) Noticef(format string, v ...any) { l.logger.Debug(fmt.Sprintf(format, v...)) }
 
 // Warnf logs at warning level.
 func (l *natsLogger) Warnf(format string, v ...any) { l.logger.Warn(fmt.Sprintf(format, v...)) }

@@ -411,6 +411,14 @@ func TestCommandNATSUnreachable(t *testing.T) {
 	require.Contains(t, stderr, "rooms: natsbroker: connect to "+url)
 	require.False(t, cli.IsUsage(err))
 
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	code, stderr, _ = runRefused(t, "-addr", "127.0.0.1:0", "-nats", "embedded", "-nats-listen", busy.Addr().String())
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "rooms: embedded NATS server on "+busy.Addr().String())
+	require.Contains(t, stderr, "address already in use")
+
 	code, stderr, _ = runRefused(t, "-nats", "http://x")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `invalid value "http://x" for flag -nats`)
