@@ -129,7 +129,7 @@ func TestRoomsProtocol(t *testing.T) {
 
 func TestRoomsErrors(t *testing.T) {
 	d := startDemo(t)
-	for _, tt := range []struct{ payload, reason string }{
+	for i, tt := range []struct{ payload, reason string }{
 		{`{"text":1}`, `field "text": want string, got number`},
 		{`{}`, `missing required field "text"`},
 		{`{"text":null}`, `missing required field "text"`},
@@ -139,7 +139,7 @@ func TestRoomsErrors(t *testing.T) {
 		{`hello`, `invalid JSON`},
 	} {
 		t.Run(tt.payload, func(t *testing.T) {
-			c, _ := roomsMember(t, d, "errors", "eve")
+			c, _ := roomsMember(t, d, fmt.Sprintf("errors-%d", i), "eve") // alone: no one else's left comes first
 			send(t, c, websocket.MessageText, tt.payload)
 			ce := closeOf(t, c)
 			require.Equal(t, websocket.StatusInvalidFramePayloadData, ce.Code, "%v", ce)
