@@ -1,5 +1,7 @@
 package flow
 
+import "sync"
+
 // The fused operators of this file are plain functions of each element:
 // an element passes through them on the goroutine that pushed it, with no
 // hand-off, no buffer and no allocation of their own. Back-pressure is
@@ -129,21 +131,31 @@ func MapConcat[In, Out any](fn func(In) []Out) Flow[In, Out] {
 // to recover.
 func Recover[T any](fn func(err error) (T, bool)) Flow[T, T] {
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
+		// A detached stage before it may emit on its goroutine while its
+		// failure (a Buffer's overflow) arrives on the pushing one: the
+		// lock keeps emit, completion and failure one at a time.
+		var mu sync.Mutex
 		done := false
 		return inlet[T]{
 			push: func(v T) error {
+				mu.Lock()
+				defer mu.Unlock()
 				if done {
 					return nil
 				}
 				return out.emit(v)
 			},
 			close: func() {
+				mu.Lock()
+				defer mu.Unlock()
 				if !done {
 					done = true
 					out.complete(nil)
 				}
 			},
 			fail: func(err error) {
+				mu.Lock()
+				defer mu.Unlock()
 				if done {
 					return
 				}
