@@ -173,7 +173,7 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 	if err != nil {
 		cancel()
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			return nil, nil, nil, nil, refused(resp, err)
+			return nil, nil, nil, nil, NewHandshakeError(resp, err)
 		}
 		if !stopped {
 			return nil, nil, nil, nil, context.Cause(ctx)
@@ -194,8 +194,12 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 	return conn, wc, resp, cancel, nil
 }
 
-// refused reads what coder/websocket kept of a refused handshake.
-func refused(resp *http.Response, err error) *HandshakeError {
+// NewHandshakeError returns the *HandshakeError of a handshake refused
+// with resp, a response other than 101 that coder/websocket's Dial
+// returned with its error err, for code that dials coder/websocket itself
+// (router/wstest's Dial, which reads the connection step by step). It
+// reads and closes what coder/websocket kept of the body.
+func NewHandshakeError(resp *http.Response, err error) *HandshakeError {
 	e := &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
 	if resp.Body != nil {
 		b, _ := io.ReadAll(resp.Body)

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/transformer"
 )
 
 // DialOption configures a dial: the handshake request and the resulting
@@ -90,10 +93,13 @@ func dial(tb TB, url string, cfg *dialConfig) *Conn {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
+	// The kit reads the connection itself, step by step on the test's
+	// goroutine, so it dials coder/websocket here; client.Dial's runtime
+	// would own the reading.
 	ws, resp, err := websocket.Dial(ctx, url, &cfg.dial)
 	if err != nil {
-		if resp != nil {
-			r := readResponse(resp)
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			r := responseOf(client.NewHandshakeError(resp, err))
 			tb.Fatalf("wstest: dial %s: refused with HTTP %d %q: %v", url, r.StatusCode, r.Body, err)
 			return nil
 		}
@@ -113,10 +119,17 @@ type Response struct {
 	Body       string // the start of the body (coder/websocket keeps 1 KiB)
 }
 
+// responseOf is the Response of a refused handshake.
+func responseOf(e *client.HandshakeError) *Response {
+	return &Response{StatusCode: e.StatusCode, Header: e.Header, Body: e.Body}
+}
+
 // DialRefused dials url expecting the server to refuse the handshake with
 // an HTTP response, and returns that response. It fails the test if the
-// handshake succeeds (the connection is then dropped) or if no response
-// came.
+// handshake succeeds (the connection is then closed) or if no response
+// came. It dials through package client, with the options' header,
+// subprotocols and compression; what Configure sets beyond those (an
+// HTTPClient, ping and pong callbacks) does not apply.
 func DialRefused(tb TB, url string, opts ...DialOption) *Response {
 	tb.Helper()
 	return dialRefused(tb, url, newDialConfig(opts))
@@ -126,29 +139,40 @@ func dialRefused(tb TB, url string, cfg *dialConfig) *Response {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
-	ws, resp, err := websocket.Dial(ctx, url, &cfg.dial)
-	if err == nil {
-		ws.CloseNow()
+	// Should the handshake succeed, the flow completes at once: the
+	// connection closes with 1000.
+	var opened bool
+	done := flow.Wrap(flow.ForEach(func(message.Message) {}), flow.SourceFunc(func(context.Context, func(message.Message) error) error { return nil }))
+	err := client.Dial(ctx, url, transformer.Raw(), done, append(cfg.clientOptions(), client.WithOnOpen(func(*http.Response) { opened = true }))...)
+	var refused *client.HandshakeError
+	switch {
+	case errors.As(err, &refused):
+		return responseOf(refused)
+	case opened:
 		tb.Fatalf("wstest: dial %s: want the handshake refused, got an open connection", url)
-		return nil
-	}
-	if resp == nil {
+	default:
 		tb.Fatalf("wstest: dial %s: want the handshake refused with an HTTP response, got %v", url, explain(err, cfg.timeout))
-		return nil
 	}
-	return readResponse(resp)
+	return nil
 }
 
-// readResponse reads the body that coder/websocket kept of a refused
-// handshake; it needs no closing.
-func readResponse(resp *http.Response) *Response {
-	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
-	if resp.Body != nil {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		r.Body = string(b)
+// clientOptions are package client's options for the handshake cfg
+// describes.
+func (cfg *dialConfig) clientOptions() []client.Option {
+	var opts []client.Option
+	for name, values := range cfg.dial.HTTPHeader {
+		for _, v := range values {
+			opts = append(opts, client.WithHeader(name, v))
+		}
 	}
-	return r
+	opts = append(opts, client.WithSubprotocols(cfg.dial.Subprotocols...))
+	switch cfg.dial.CompressionMode {
+	case websocket.CompressionContextTakeover:
+		opts = append(opts, client.WithCompression(router.CompressionContextTakeover))
+	case websocket.CompressionNoContextTakeover:
+		opts = append(opts, client.WithCompression(router.CompressionNoContextTakeover))
+	}
+	return opts
 }
 
 // explain describes err, naming the timeout when it is what ended a step.

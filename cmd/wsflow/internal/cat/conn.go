@@ -117,10 +117,13 @@ func (s *session) send(ctx context.Context, emit func(message.Message) error) er
 }
 
 // closeAndWait sends the close frame 1000 and waits for the server's,
-// which ends ctx, for at most catCloseWait.
+// which ends ctx, for at most catCloseWait. When the close frame cannot be
+// sent, the connection is ending (the server closed as the input ended):
+// the client's reader is seeing why, which ends ctx too.
 func (s *session) closeAndWait(ctx context.Context) error {
+	wait := errNoCloseFrame
 	if err := sendClose(s.conn); err != nil {
-		return err
+		wait = err
 	}
 	timer := time.NewTimer(catCloseWait)
 	defer timer.Stop()
@@ -128,7 +131,7 @@ func (s *session) closeAndWait(ctx context.Context) error {
 	case <-ctx.Done():
 		return nil
 	case <-timer.C:
-		return errNoCloseFrame
+		return wait
 	}
 }
 
