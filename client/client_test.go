@@ -438,3 +438,27 @@ func TestReconnectWithBackoff(t *testing.T) {
 	cancel()
 	require.ErrorIs(t, <-ended, context.Canceled)
 }
+
+func TestWithConnGivesTheFlowsConnection(t *testing.T) {
+	srv := wstest.Serve(t, hello)
+	var conn *websocket.Conn
+	got := make(chan string, 1)
+	f := flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
+		// A frame written on the raw connection, not emitted by the flow,
+		// is answered on the flow's input.
+		if err := conn.Write(ctx, websocket.MessageText, []byte("raw")); err != nil {
+			return err
+		}
+		select {
+		case m := <-in:
+			got <- m
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), f,
+		client.WithConn(func(c *websocket.Conn) { conn = c }))
+	require.NoError(t, err)
+	require.Equal(t, "Hello, raw", <-got)
+}
