@@ -109,8 +109,11 @@ func TestEchoManyMessages(t *testing.T) {
 	// Keep-alive is off: coder/websocket answers a ping inside Read, under
 	// the write lock this client's writer holds while it is blocked on a
 	// server that is itself blocked writing echoes not yet read. The pong
-	// waits, and the server drops the client for a missing pong.
-	d := startDemo(t, "-keepalive", "0")
+	// waits, and the server drops the client for a missing pong. The write
+	// timeout is long: under -race, beside other packages' tests, a
+	// client's reader can go unscheduled for longer than the default 10 s,
+	// and the server would rightly drop it (that rule has its own tests).
+	d := startDemo(t, "-keepalive", "0", "-write-timeout", "5m")
 	msgs := echoMessages()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
