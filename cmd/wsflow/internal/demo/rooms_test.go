@@ -8,9 +8,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -243,7 +245,22 @@ func TestRoomsAcrossServers(t *testing.T) {
 		startDemoWith(t, connectNATS(t, ns.ClientURL(), nil)),
 		startDemoWith(t, connectNATS(t, ns.ClientURL(), nil)),
 	}
-	const perMember = 300
+	sharedRoom(t, demos, 300)
+
+	ann := member(t, demos[0], "shared", "ann")
+	bob := member(t, demos[1], "shared", "bob")
+	expect(t, ann, websocket.MessageText, "* bob joined")
+	send(t, bob, websocket.MessageText, "hi")
+	expect(t, ann, websocket.MessageText, "bob: hi")
+	expect(t, bob, websocket.MessageText, "bob: hi")
+}
+
+// sharedRoom runs one /rooms room with 3 members on each of demos[0] and
+// demos[1], each sending perMember messages at once, and checks that all
+// six receive one identical, consecutive sequence with every message of
+// every sender once and in order.
+func sharedRoom(t *testing.T, demos []*testDemo, perMember int) {
+	t.Helper()
 	var names []string
 	var conns []*websocket.Conn
 	var joinedAt []uint64
@@ -305,13 +322,6 @@ func TestRoomsAcrossServers(t *testing.T) {
 		}
 	}
 	t.Logf("6 members on 2 servers, %d messages each: %d events, identical for all", perMember, len(room))
-
-	ann := member(t, demos[0], "shared", "ann")
-	bob := member(t, demos[1], "shared", "bob")
-	expect(t, ann, websocket.MessageText, "* bob joined")
-	send(t, bob, websocket.MessageText, "hi")
-	expect(t, ann, websocket.MessageText, "bob: hi")
-	expect(t, bob, websocket.MessageText, "bob: hi")
 }
 
 func rawOf(evs []roomEv) []string {
@@ -426,4 +436,53 @@ func TestCommandNATSUnreachable(t *testing.T) {
 	code, stderr, _ = runRefused(t)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "WSFLOW_NATS")
+}
+
+// Two demo processes, the built binary, on one NATS server (the first
+// one's embedded): 3 members on each, 1,000 messages each at once, one
+// identical sequence for all six.
+func TestBinariesShareRooms(t *testing.T) {
+	bin := buildDemo(t)
+	first := startBinary(t, bin, "-nats", "embedded", "-nats-listen", "127.0.0.1:0")
+	m := embeddedURL.FindStringSubmatch(first.logs.String())
+	require.NotNil(t, m, "log:\n%s", first.logs)
+	second := startBinary(t, bin, "-nats", m[1])
+	sharedRoom(t, []*testDemo{first, second}, 1000)
+}
+
+// startBinary runs `wsflow demo -addr 127.0.0.1:0 args...` as a process of
+// its own until the end of the test, which stops it with SIGTERM and
+// fails unless it exits 0.
+func startBinary(t *testing.T, bin string, args ...string) *testDemo {
+	t.Helper()
+	d := &testDemo{stdout: &syncBuffer{}, logs: &syncBuffer{}}
+	cmd := exec.Command(bin, append([]string{"demo", "-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Stdout, cmd.Stderr = d.stdout, d.logs
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	d.stop = sync.OnceValue(func() error {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			return err
+		case <-time.After(testTimeout): // a hang guard
+			cmd.Process.Kill()
+			return fmt.Errorf("still running %v after SIGTERM: %v", testTimeout, <-exited)
+		}
+	})
+	t.Cleanup(func() { require.NoError(t, d.stop(), "the demo's exit, stderr:\n%s", d.logs) })
+	ctx := testCtx(t)
+	require.NoError(t, d.stdout.WaitFor(ctx, "\n"), "stderr:\n%s", d.logs)
+	line := listeningLine.FindStringSubmatch(d.stdout.String())
+	require.NotNil(t, line, "listening line: %q", d.stdout.String())
+	d.addr = line[1]
+	return d
+}
+
+// The same guarantees with the in-process default: 6 members of one
+// demo, 1,000 messages each at once.
+func TestRoomsOneOrderInProcess(t *testing.T) {
+	d := startDemo(t)
+	sharedRoom(t, []*testDemo{d, d}, 1000)
 }
