@@ -321,7 +321,7 @@ func sharedRoom(t *testing.T, demos []*testDemo, perMember int) {
 			require.Equal(t, fmt.Sprint(k), text, "%s's message %d", name, k)
 		}
 	}
-	t.Logf("6 members on 2 servers, %d messages each: %d events, identical for all", perMember, len(room))
+	t.Logf("6 members, %d messages each: %d events, identical for all", perMember, len(room))
 }
 
 func rawOf(evs []roomEv) []string {
