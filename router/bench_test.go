@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/wire"
 	"github.com/wsflow/wsflow/metrics"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
@@ -136,20 +137,8 @@ func benchReadInto(ctx context.Context, c *websocket.Conn, buf []byte) (websocke
 	if err != nil {
 		return 0, buf, err
 	}
-	buf = buf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return typ, buf, nil
-		}
-		if err != nil {
-			return typ, buf, err
-		}
-	}
+	buf, err = wire.ReadAll(r, buf[:0])
+	return typ, buf, err
 }
 
 // benchEcho serves h on 127.0.0.1 and echoes b.N messages of type typ

@@ -137,7 +137,7 @@ func (s *Socket[In, Out]) read() {
 			return
 		}
 		bp := getBuf()
-		payload, err := readAll(r, (*bp)[:0])
+		payload, err := ReadAll(r, (*bp)[:0])
 		if err != nil {
 			putBuf(bp, payload)
 			s.readEnd = readEnded(err)
@@ -173,8 +173,12 @@ func (s *Socket[In, Out]) read() {
 	}
 }
 
-// readAll appends r's content to buf.
-func readAll(r io.Reader, buf []byte) ([]byte, error) {
+// ReadAll appends what r holds, up to its io.EOF, to buf and returns the
+// result; unlike io.ReadAll it grows buf only when buf's capacity runs
+// out, so a reused buffer costs no allocation. It is how the runtime, and
+// the project's clients that read into a buffer of their own, read a
+// message.
+func ReadAll(r io.Reader, buf []byte) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]

@@ -3,12 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsflow/wsflow/internal/wire"
 )
 
 // Load is the shape of the traffic of a round.
@@ -94,20 +94,8 @@ func readMessage(c *websocket.Conn, buf []byte) (websocket.MessageType, []byte, 
 	if err != nil {
 		return 0, buf, err
 	}
-	buf = buf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return typ, buf, nil
-		}
-		if err != nil {
-			return typ, buf, err
-		}
-	}
+	buf, err = wire.ReadAll(r, buf[:0])
+	return typ, buf, err
 }
 
 // group runs one goroutine per connection and keeps the first error. The

@@ -29,6 +29,7 @@ import (
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/demo"
+	"github.com/wsflow/wsflow/internal/wire"
 )
 
 // The soak test is excluded from the ordinary `go test`: it runs only with
@@ -547,20 +548,8 @@ func readMessage(c *websocket.Conn, buf []byte) (websocket.MessageType, []byte, 
 	if err != nil {
 		return 0, buf[:0], err
 	}
-	buf = buf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := rd.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return typ, buf, nil
-		}
-		if err != nil {
-			return typ, buf, err
-		}
-	}
+	buf, err = wire.ReadAll(rd, buf[:0])
+	return typ, buf, err
 }
 
 // write sends one text message; an abrupt client cuts its connection
