@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wsflow/wsflow/broker"
@@ -193,7 +194,9 @@ func TestLossClosesMembersAndReconnects(t *testing.T) {
 	dir := t.TempDir()
 	ns := startNATS(t, dir, -1)
 	addr := ns.ClientURL()
-	b1, b2 := connect(t, addr), connect(t, addr)
+	reconnected := make(chan struct{}, 2) // nats.go reconnects on its own schedule: it says when
+	onReconnect := natsbroker.WithNATSOptions(nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} }))
+	b1, b2 := connect(t, addr, onReconnect), connect(t, addr, onReconnect)
 	rooms1 := flow.NewRooms[string](flow.WithBroker(b1))
 	rooms2 := flow.NewRooms[string](flow.WithBroker(b2))
 	ctx := context.Background()
@@ -236,13 +239,15 @@ func TestLossClosesMembersAndReconnects(t *testing.T) {
 
 	// The same server again, on the same port, with the same storage.
 	startNATS(t, dir, port)
-	for _, b := range []*natsbroker.Broker{b1, b2} {
-		deadline := time.Now().Add(patience)
-		for b.Available() != nil { // nats.go reconnects on its own schedule
-			require.True(t, time.Now().Before(deadline), "did not reconnect")
-			time.Sleep(10 * time.Millisecond)
+	for range 2 {
+		select {
+		case <-reconnected:
+		case <-time.After(patience):
+			t.Fatal("did not reconnect")
 		}
 	}
+	require.NoError(t, b1.Available())
+	require.NoError(t, b2.Available())
 	got := make(chan string, 16)
 	m := flow.Start(ctx, rooms2.Join("r"), func(v string) error { got <- v; return nil })
 	require.NoError(t, rooms1.Publish(ctx, "r", "back"))
