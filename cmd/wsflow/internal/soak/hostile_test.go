@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -291,23 +290,33 @@ func maskedFrame(first byte, payload []byte, declared int) []byte {
 	return b
 }
 
-// hog joins a room of its own, sends 64 KiB messages without reading and
-// reports whether the server stopped taking them before all were sent:
-// it closed the member (1008) and dropped it when the close found no
-// reader.
+// hog joins a room of its own, sends 64 KiB messages without reading,
+// and reports whether the server closed it: once it has sent them all (or
+// the server stopped taking them), it reads what is waiting for it, which
+// ends with the server's close, 1008 or a dropped connection, if the
+// server closed it, and with the hang guard if not. The kernel's socket
+// buffers can take the last of its messages after the server has stopped
+// reading, so a write that does not fail proves nothing either way.
 func hog(ctx context.Context, addr string, client *http.Client, i int) bool {
 	c, _, err := websocket.Dial(ctx, fmt.Sprintf("ws://%s/chat/hog-%d?name=hog", addr, i), &websocket.DialOptions{HTTPClient: client})
 	if err != nil {
 		return false
 	}
 	defer c.CloseNow()
+	c.SetReadLimit(-1)
 	text := bytes.Repeat([]byte("h"), 64<<10-16)
 	for range hostileHogMessages {
 		if err := c.Write(ctx, websocket.MessageText, text); err != nil {
-			return !errors.Is(err, context.DeadlineExceeded)
+			break
 		}
 	}
-	return false
+	wait, cancel := context.WithTimeout(ctx, testTimeout)
+	defer cancel()
+	for {
+		if _, _, err := c.Read(wait); err != nil {
+			return wait.Err() == nil
+		}
+	}
 }
 
 // residentMemory returns this process's resident set size (VmRSS).
