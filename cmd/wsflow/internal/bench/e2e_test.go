@@ -44,6 +44,8 @@ func TestModesAgainstEveryBaseline(t *testing.T) {
 			assert.Equal(t, s.Msgs*100, s.Bytes)
 			assert.GreaterOrEqual(t, s.ServerCPU, time.Duration(0))
 			assert.Positive(t, s.Window)
+			// The server is this process: its writes, and the client's.
+			assert.GreaterOrEqual(t, s.ServerWritesPerMsg(), 1.0, "at least one write(2) per echo")
 
 			s, err = MeasureRTT(context.Background(), url, pid, tinyLoad)
 			require.NoError(t, err)

@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,16 +48,25 @@ type reading struct {
 	at             time.Time
 	msgs           int64
 	srv, cli, busy time.Duration
+	srvWrites      int64 // -1 when unknown
 }
 
-// takeReading reads the counters, and the CPU times of the server (pid;
-// 0 when unknown) and of this process.
+// takeReading reads the counters, the CPU times of the server (pid; 0
+// when unknown) and of this process, and the server's write system calls
+// (unknown, not an error, where /proc/PID/io cannot be read).
 func takeReading(pid int, counters []connCounter) (reading, error) {
-	r := reading{srv: -1}
+	r := reading{srv: -1, srvWrites: -1}
 	var err error
 	if pid > 0 {
 		if r.srv, err = ProcCPU(pid); err != nil {
 			return r, fmt.Errorf("server CPU time: %w", err)
+		}
+		r.srvWrites, err = ProcWrites(pid)
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) {
+			r.srvWrites, err = -1, nil
+		}
+		if err != nil {
+			return r, fmt.Errorf("server write calls: %w", err)
 		}
 	}
 	if r.cli, err = ProcCPU(0); err != nil {
@@ -79,6 +90,10 @@ func (a reading) fill(b reading, size int, s *Sample) {
 	s.ServerCPU = -1
 	if a.srv >= 0 && b.srv >= 0 {
 		s.ServerCPU = b.srv - a.srv
+	}
+	s.ServerWrites = -1
+	if a.srvWrites >= 0 && b.srvWrites >= 0 {
+		s.ServerWrites = b.srvWrites - a.srvWrites
 	}
 	s.ClientCPU = b.cli - a.cli
 	s.OtherCPU = -1

@@ -26,6 +26,36 @@ func ProcCPU(pid int) (time.Duration, error) {
 	return ParseStatCPU(b)
 }
 
+// ProcWrites returns how many write system calls process pid has made so
+// far (write, pwrite, writev and the like, on any file, sockets
+// included), from the syscw line of /proc/PID/io; pid 0 means this
+// process. Reading another process's io file needs the right to trace it,
+// which a user has over its own children.
+func ProcWrites(pid int) (int64, error) {
+	b, err := os.ReadFile(procPath(pid, "io"))
+	if err != nil {
+		return 0, err
+	}
+	return ParseIOWrites(b)
+}
+
+// ParseIOWrites returns the syscw count of the content of /proc/PID/io:
+// the process's write system calls, all threads included.
+func ParseIOWrites(data []byte) (int64, error) {
+	for line := range bytes.SplitSeq(data, []byte("\n")) {
+		rest, ok := bytes.CutPrefix(line, []byte("syscw:"))
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(string(bytes.TrimSpace(rest)), 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("/proc io: bad syscw %q", bytes.TrimSpace(rest))
+		}
+		return n, nil
+	}
+	return 0, errors.New("/proc io: no syscw line")
+}
+
 // ProcRSS returns the resident memory of process pid in bytes, from the
 // VmRSS line of /proc/PID/status; pid 0 means this process.
 func ProcRSS(pid int) (int64, error) {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,26 @@ func TestParseStatBusy(t *testing.T) {
 	assert.Error(t, err)
 }
 
+const ioFixture = `rchar: 6976
+wchar: 120
+syscr: 10
+syscw: 4242
+read_bytes: 0
+write_bytes: 0
+cancelled_write_bytes: 0
+`
+
+func TestParseIOWrites(t *testing.T) {
+	n, err := ParseIOWrites([]byte(ioFixture))
+	require.NoError(t, err)
+	assert.Equal(t, int64(4242), n, "syscw, not syscr or wchar")
+
+	_, err = ParseIOWrites([]byte("rchar: 1\nsyscr: 2\n"))
+	assert.ErrorContains(t, err, "no syscw line")
+	_, err = ParseIOWrites([]byte("syscw: many\n"))
+	assert.ErrorContains(t, err, "bad syscw")
+}
+
 func TestProcOfThisProcess(t *testing.T) {
 	cpu, err := ProcCPU(0)
 	require.NoError(t, err)
@@ -68,6 +89,19 @@ func TestProcOfThisProcess(t *testing.T) {
 	assert.Greater(t, rss, int64(1<<20), "a Go test binary holds more than 1 MiB")
 	_, err = MachineBusy()
 	require.NoError(t, err)
+
+	before, err := ProcWrites(0)
+	require.NoError(t, err)
+	f, err := os.Create(t.TempDir() + "/w")
+	require.NoError(t, err)
+	for range 3 {
+		_, err = f.Write([]byte("x"))
+		require.NoError(t, err)
+	}
+	require.NoError(t, f.Close())
+	after, err := ProcWrites(0)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, after-before, int64(3), "three write(2) calls")
 }
 
 const tcpFixture = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode

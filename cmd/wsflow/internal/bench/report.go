@@ -14,13 +14,13 @@ import (
 func (s Sample) brief(mode Mode) string {
 	switch mode {
 	case Stream:
-		return fmt.Sprintf("%9.0f msg/s %7.1f MB/s  server %s µs/msg (load %s)  client %s µs/msg (load %.2f)  other load %s",
-			s.MsgsPerSec(), s.MBPerSec(), num(s.ServerMicrosPerMsg(), 2), num(s.ServerLoad(), 2),
+		return fmt.Sprintf("%9.0f msg/s %7.1f MB/s  server %s µs/msg (load %s) %s writes/msg  client %s µs/msg (load %.2f)  other load %s",
+			s.MsgsPerSec(), s.MBPerSec(), num(s.ServerMicrosPerMsg(), 2), num(s.ServerLoad(), 2), num(s.ServerWritesPerMsg(), 2),
 			num(s.ClientMicrosPerMsg(), 2), s.ClientLoad(), num(s.OtherLoad(), 2))
 	case RTT:
-		return fmt.Sprintf("%9.0f msg/s  p50 %s p90 %s p99 %s max %s µs  server %s µs/msg  client %s µs/msg  other load %s",
+		return fmt.Sprintf("%9.0f msg/s  p50 %s p90 %s p99 %s max %s µs  server %s µs/msg %s writes/msg  client %s µs/msg  other load %s",
 			s.MsgsPerSec(), us(s.Latency.P50), us(s.Latency.P90), us(s.Latency.P99), us(s.Latency.Max),
-			num(s.ServerMicrosPerMsg(), 2), num(s.ClientMicrosPerMsg(), 2), num(s.OtherLoad(), 2))
+			num(s.ServerMicrosPerMsg(), 2), num(s.ServerWritesPerMsg(), 2), num(s.ClientMicrosPerMsg(), 2), num(s.OtherLoad(), 2))
 	case Idle:
 		return fmt.Sprintf("%s KiB/conn  RSS %s -> %s MiB with %d connections%s",
 			num(s.KiBPerConn(), 2), mib(s.RSSBefore), mib(s.RSSAfter), s.Conns, unsettled(s.Settled))
@@ -55,6 +55,7 @@ var columns = map[Mode][]column{
 		{"msgs/s", Sample.MsgsPerSec, 0, true, false},
 		{"MB/s", Sample.MBPerSec, 1, false, false},
 		{"server µs/msg", Sample.ServerMicrosPerMsg, 2, true, true},
+		{"server writes/msg", Sample.ServerWritesPerMsg, 2, false, false},
 		{"server load", Sample.ServerLoad, 2, false, false},
 		{"client µs/msg", Sample.ClientMicrosPerMsg, 2, false, false},
 		{"client load", Sample.ClientLoad, 2, false, false},
@@ -67,6 +68,7 @@ var columns = map[Mode][]column{
 		latencyCol("p99 µs", func(l Latency) time.Duration { return l.P99 }, true, true),
 		latencyCol("max µs", func(l Latency) time.Duration { return l.Max }, false, false),
 		{"server µs/msg", Sample.ServerMicrosPerMsg, 2, true, false},
+		{"server writes/msg", Sample.ServerWritesPerMsg, 2, false, false},
 		{"client µs/msg", Sample.ClientMicrosPerMsg, 2, false, false},
 		{"other load", Sample.OtherLoad, 2, false, false},
 	},

@@ -27,6 +27,12 @@ type Sample struct {
 	// when the server's process is unknown.
 	ServerCPU, ClientCPU time.Duration
 
+	// ServerWrites is how many write system calls the server made during
+	// the window (/proc/PID/io's syscw): with one write(2) per message
+	// sent, it equals Msgs; coalesced writes make it smaller. -1 when
+	// unknown.
+	ServerWrites int64
+
 	// OtherCPU is the machine's busy CPU time during the window that is
 	// neither the server's nor the client's: other processes, and kernel
 	// work charged to no process (loopback TCP runs largely in softirq);
@@ -51,6 +57,15 @@ func (s Sample) MBPerSec() float64 { return float64(s.Bytes) / 1e6 / s.Window.Se
 // ServerMicrosPerMsg is the server's CPU time per echo, in µs; NaN when
 // unknown.
 func (s Sample) ServerMicrosPerMsg() float64 { return perMsg(s.ServerCPU, s.Msgs) }
+
+// ServerWritesPerMsg is the server's write system calls per echo; NaN
+// when unknown.
+func (s Sample) ServerWritesPerMsg() float64 {
+	if s.ServerWrites < 0 || s.Msgs == 0 {
+		return math.NaN()
+	}
+	return float64(s.ServerWrites) / float64(s.Msgs)
+}
 
 // ClientMicrosPerMsg is the bench's own CPU time per echo, in µs.
 func (s Sample) ClientMicrosPerMsg() float64 { return perMsg(s.ClientCPU, s.Msgs) }

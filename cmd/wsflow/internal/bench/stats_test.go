@@ -48,15 +48,17 @@ func TestRatio(t *testing.T) {
 }
 
 func TestSampleFigures(t *testing.T) {
-	s := Sample{Window: 2 * time.Second, Msgs: 1000, Bytes: 1024000, ServerCPU: 7 * time.Millisecond, ClientCPU: 10 * time.Millisecond, OtherCPU: time.Second}
+	s := Sample{Window: 2 * time.Second, Msgs: 1000, Bytes: 1024000, ServerCPU: 7 * time.Millisecond, ClientCPU: 10 * time.Millisecond, OtherCPU: time.Second, ServerWrites: 250}
 	assert.Equal(t, 500.0, s.MsgsPerSec())
 	assert.InDelta(t, 0.512, s.MBPerSec(), 1e-9)
 	assert.InDelta(t, 7.0, s.ServerMicrosPerMsg(), 1e-9)
 	assert.InDelta(t, 10.0, s.ClientMicrosPerMsg(), 1e-9)
 	assert.InDelta(t, 0.0035, s.ServerLoad(), 1e-9)
 	assert.InDelta(t, 0.5, s.OtherLoad(), 1e-9)
+	assert.InDelta(t, 0.25, s.ServerWritesPerMsg(), 1e-9)
 
-	unknown := Sample{Window: time.Second, Msgs: 10, ServerCPU: -1, OtherCPU: -1}
+	unknown := Sample{Window: time.Second, Msgs: 10, ServerCPU: -1, OtherCPU: -1, ServerWrites: -1}
+	assert.True(t, math.IsNaN(unknown.ServerWritesPerMsg()))
 	assert.True(t, math.IsNaN(unknown.ServerMicrosPerMsg()))
 	assert.True(t, math.IsNaN(unknown.ServerLoad()))
 	assert.True(t, math.IsNaN(unknown.OtherLoad()))
