@@ -32,7 +32,7 @@ func (f Flow[In, Out]) materialize(s scope, out outlet[Out]) inlet[In] {
 // the echo socket.
 func Identity[T any]() Flow[T, T] {
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
-		return inlet[T]{push: out.emit, close: completer(out)}
+		return inlet[T]{push: out.emit, close: completer(out), direct: out.direct}
 	}}
 }
 
@@ -40,8 +40,9 @@ func Identity[T any]() Flow[T, T] {
 func Map[In, Out any](fn func(In) Out) Flow[In, Out] {
 	return Flow[In, Out]{open: func(_ scope, out outlet[Out]) inlet[In] {
 		return inlet[In]{
-			push:  func(v In) error { return out.emit(fn(v)) },
-			close: completer(out),
+			push:   func(v In) error { return out.emit(fn(v)) },
+			close:  completer(out),
+			direct: out.direct,
 		}
 	}}
 }
@@ -59,7 +60,8 @@ func MapErr[In, Out any](fn func(In) (Out, error)) Flow[In, Out] {
 				}
 				return out.emit(w)
 			},
-			close: completer(out),
+			close:  completer(out),
+			direct: out.direct,
 		}
 	}}
 }
@@ -74,7 +76,8 @@ func Filter[T any](keep func(T) bool) Flow[T, T] {
 				}
 				return out.emit(v)
 			},
-			close: completer(out),
+			close:  completer(out),
+			direct: out.direct,
 		}
 	}}
 }
@@ -94,6 +97,7 @@ func Via[A, B, C any](f Flow[A, B], g Flow[B, C]) Flow[A, C] {
 					}
 					gin.close()
 				},
+				direct: gin.direct,
 			})
 			return fin
 		}
@@ -116,6 +120,7 @@ func Via[A, B, C any](f Flow[A, B], g Flow[B, C]) Flow[A, C] {
 				}
 				gin.close()
 			},
+			direct: gin.direct,
 		})
 		in := inlet[A]{
 			push: func(v A) error {
@@ -126,8 +131,9 @@ func Via[A, B, C any](f Flow[A, B], g Flow[B, C]) Flow[A, C] {
 				gin.fail(err)
 				return nil
 			},
-			close: fin.close,
-			fail:  fin.fail,
+			close:  fin.close,
+			fail:   fin.fail,
+			direct: fin.direct,
 		}
 		if in.fail == nil {
 			in.fail = gin.fail

@@ -247,7 +247,7 @@ func (h *Hub[T]) Join(opts ...MemberOption[T]) Flow[T, T] {
 			}
 			h.mu.Unlock()
 		})
-		s.spawn(func() { out.complete(m.drain(s, out.emit)) })
+		s.spawn(func() { out.complete(m.drain(s, out)) })
 		return inlet[T]{
 			push:  func(v T) error { h.Publish(v); return nil },
 			close: func() {},
@@ -335,7 +335,8 @@ func (m *hubMember[T]) written(n int) {
 }
 
 // drain writes the member's messages until its run ends.
-func (m *hubMember[T]) drain(s scope, emit func(T) error) error {
+func (m *hubMember[T]) drain(s scope, out outlet[T]) error {
+	emit := out.emit
 	var batch []queued[T]
 	for {
 		select {
@@ -346,14 +347,25 @@ func (m *hubMember[T]) drain(s scope, emit func(T) error) error {
 		m.mu.Lock()
 		batch, m.pending = m.pending, batch[:0]
 		m.mu.Unlock()
-		for i, q := range batch {
-			if err := emit(q.v); err != nil {
-				return err
-			}
-			m.written(q.size)
-			batch[i] = queued[T]{}
+		if err := m.write(batch, emit, holdBatch(s, out, len(batch))); err != nil {
+			return err
 		}
 	}
+}
+
+// write emits batch, with the output held around it when b is not nil.
+func (m *hubMember[T]) write(batch []queued[T], emit func(T) error, b Batcher) error {
+	if b != nil {
+		defer b.Release()
+	}
+	for i, q := range batch {
+		if err := emit(q.v); err != nil {
+			return err
+		}
+		m.written(q.size)
+		batch[i] = queued[T]{}
+	}
+	return nil
 }
 
 // prepend puts v before everything waiting, counting 0 bytes.

@@ -19,7 +19,8 @@ func Scan[In, Out any](initial Out, fn func(acc Out, v In) Out) Flow[In, Out] {
 				acc = fn(acc, v)
 				return out.emit(acc)
 			},
-			close: completer(out),
+			close:  completer(out),
+			direct: out.direct,
 		}
 	}}
 }
@@ -53,6 +54,7 @@ func Take[T any](n int) Flow[T, T] {
 					out.complete(nil)
 				}
 			},
+			direct: out.direct,
 		}
 	}}
 }
@@ -81,6 +83,7 @@ func TakeWhile[T any](keep func(T) bool) Flow[T, T] {
 					out.complete(nil)
 				}
 			},
+			direct: out.direct,
 		}
 	}}
 }
@@ -98,7 +101,8 @@ func Drop[T any](n int) Flow[T, T] {
 				}
 				return out.emit(v)
 			},
-			close: completer(out),
+			close:  completer(out),
+			direct: out.direct,
 		}
 	}}
 }
@@ -118,7 +122,8 @@ func MapConcat[In, Out any](fn func(In) []Out) Flow[In, Out] {
 				}
 				return nil
 			},
-			close: completer(out),
+			close:  completer(out),
+			direct: out.direct,
 		}
 	}}
 }
@@ -171,6 +176,7 @@ func Recover[T any](fn func(err error) (T, bool)) Flow[T, T] {
 				}
 				out.complete(nil)
 			},
+			direct: out.direct,
 		}
 	}}
 }

@@ -204,7 +204,7 @@ func (r *Rooms[T]) Join(room string, opts ...MemberOption[T]) Flow[T, T] {
 			return failed(err)
 		}
 		joined = true
-		s.spawn(func() { out.complete(m.drain(s, out.emit)) })
+		s.spawn(func() { out.complete(m.drain(s, out)) })
 		return inlet[T]{
 			push:  func(v T) error { return r.publish(s.ctx, b, room, v) },
 			close: func() {},

@@ -30,10 +30,13 @@ type Running[In any] struct {
 // The flow ends when its output completes or fails, or when Stop is
 // called; Done is closed then. Stop must be called in every case: it
 // cancels what is still running and waits for it.
-func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) error) *Running[In] {
+func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) error, opts ...RunOption) *Running[In] {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &Running[In]{cancel: cancel, done: make(chan struct{}), state: &runState{}}
 	r.state.fail = r.finish
+	for _, o := range opts {
+		o(r.state)
+	}
 	s := scope{ctx: ctx, run: r.state}
 	out := outlet[Out]{
 		emit: func(v Out) error {
@@ -43,6 +46,7 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 			return emit(v)
 		},
 		complete: r.finish,
+		direct:   true,
 	}
 	func() {
 		defer s.recoverInto()
@@ -53,6 +57,13 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 	}
 	return r
 }
+
+// Fused reports whether every element pushed is passed, on the pushing
+// goroutine, through fused stages only, down to emit: then a Push returns
+// once everything it caused has been emitted, and blocks on nothing but
+// emit. A flow with a stage of its own goroutine (Buffer, Actor, a Hub's
+// member) is not fused.
+func (r *Running[In]) Fused() bool { return r.in.direct }
 
 // Push delivers one input element. It blocks while the flow is not ready
 // for it (back-pressure). A non-nil error means the flow has ended: stop

@@ -20,15 +20,23 @@ import (
 //     of the stages upstream of it instead of that failure bypassing it;
 //     Via and Through route it there. It is called at most once, from the
 //     goroutine that would have pushed, and no push follows it.
+//   - direct, on an outlet, says that emit passes the element on, on the
+//     calling goroutine, down to the run's output, blocking on nothing
+//     but the output itself; on an inlet, that push does the same with
+//     everything it emits. A fused stage passes its outlet's on to its
+//     inlet; any other stage leaves its inlet's false. The runtime may
+//     gather what a direct chain writes (see Batcher).
 type inlet[T any] struct {
-	push  func(T) error
-	close func()
-	fail  func(error)
+	push   func(T) error
+	close  func()
+	fail   func(error)
+	direct bool
 }
 
 type outlet[T any] struct {
 	emit     func(T) error
 	complete func(error)
+	direct   bool
 }
 
 // scope is what a running flow shares among its stages: the context that
@@ -40,10 +48,11 @@ type scope struct {
 }
 
 type runState struct {
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	hooks []func(error)
-	fail  func(error)
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	hooks   []func(error)
+	fail    func(error)
+	batcher Batcher // nil: the output writes each element on its own
 }
 
 // spawn runs fn on a goroutine the running flow waits for when it stops. A
