@@ -66,7 +66,7 @@ type Options struct {
 // flow's context ends too.
 func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
 	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, closed: make(chan struct{})}
-	s.running = flow.Start(ctx, f, s.emit)
+	s.running = flow.Start(ctx, f, s.emit, flow.WithBatcher(netConn))
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
 	s.keepAlive.start(opts.KeepAlive, s)
 	return s
@@ -124,7 +124,17 @@ func (s *Socket[In, Out]) end(reason error) {
 
 // read pushes every incoming data message into the flow until the
 // connection or the flow ends.
+//
+// When the flow is fused, everything a push emits is written before the
+// push returns, with nothing that can block in between: the reader then
+// holds the connection, so that the frames answering the messages already
+// in memory go out in one write, made when the reader is about to wait
+// for the network (see Conn.Read).
 func (s *Socket[In, Out]) read() {
+	if s.running.Fused() {
+		s.netConn.Hold()
+		defer s.netConn.Release()
+	}
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {

@@ -35,16 +35,31 @@ import (
 //     a peer's close reason that is not UTF-8 is answered with 1007 rather
 //     than echoed (RFC 6455 section 8.1), and coder's 1009 reason names
 //     the configured limit.
+//
+// It also gathers frames into fewer writes (see Hold): while a writer holds
+// it, the frames written are kept in a buffer, which goes out in one
+// write when the last hold is released, when the reader is about to wait
+// for the network, when it reaches maxHeld, or at once with a control
+// frame (a close reply in particular is never left behind).
 type Conn struct {
 	net.Conn
 	timeout   time.Duration
 	readLimit int64
 	framed    atomic.Bool // the handshake is over: the bytes are frames
 
-	mu      sync.Mutex // serialises writes and guards out and pongErr
+	holds   atomic.Int32 // Hold calls not yet released
+	reading atomic.Bool  // a reader waits on the network: hold nothing
+	held    atomic.Int64 // bytes in pending; read without the lock
+
+	mu      sync.Mutex // serialises writes and guards what follows
 	out     outFrames
-	pongErr error // why a pong could not be written
+	pongErr error   // why a pong could not be written
+	pending heldOut // frames kept for one write
+	failed  error   // why a write of pending failed; every later write fails
 }
+
+// maxHeld bounds what a Conn keeps before it writes.
+const maxHeld = 64 << 10
 
 // NewServerConn wraps nc, a server's connection hijacked once the
 // handshake's response has been flushed: every byte that follows is a
@@ -72,33 +87,124 @@ func (c *Conn) BeginFrames() { c.framed.Store(true) }
 var ErrPeerEnded = errors.New("connection ended by the peer (EOF)")
 
 // Read reads from the connection; once frames flow, the peer's end of the
-// stream is ErrPeerEnded rather than io.EOF.
+// stream is ErrPeerEnded rather than io.EOF. What is held is written
+// first: the input in memory has run out.
 func (c *Conn) Read(p []byte) (int, error) {
+	if !c.framed.Load() {
+		return c.Conn.Read(p)
+	}
+	c.reading.Store(true)
+	if c.held.Load() > 0 {
+		c.mu.Lock()
+		err := c.flushLocked()
+		c.mu.Unlock()
+		if err != nil {
+			c.reading.Store(false)
+			return 0, err
+		}
+	}
 	n, err := c.Conn.Read(p)
-	if err == io.EOF && c.framed.Load() {
-		err = ErrPeerEnded
+	c.reading.Store(false)
+	if err != nil {
+		if err == io.EOF {
+			err = ErrPeerEnded
+		}
+		c.mu.Lock()
+		if c.failed != nil {
+			err = c.failed // the connection was closed because of it
+		}
+		c.mu.Unlock()
 	}
 	return n, err
 }
 
 // Write writes frames, bounded by the write timeout, correcting a
-// server's close frames and slipping in a waiting pong between frames.
-// Before a client's handshake has ended it writes p as it is.
+// server's close frames and slipping in a waiting pong between frames;
+// while the Conn is held, it keeps them for one later write. Before a
+// client's handshake has ended it writes p as it is.
 func (c *Conn) Write(p []byte) (int, error) {
 	if !c.framed.Load() {
 		return c.Conn.Write(p)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.timeout > 0 {
-		if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+	if c.failed != nil {
+		return 0, c.failed
+	}
+	if c.pending.empty() && !c.holding() {
+		if err := c.setDeadline(); err != nil {
+			return 0, err
+		}
+		err := c.out.write(c.Conn, p, c.fixClose)
+		c.out.urgent = false
+		if err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	if err := c.out.write(&c.pending, p, c.fixClose); err != nil {
+		return 0, err
+	}
+	c.held.Store(int64(c.pending.len()))
+	// Checked after held is stored: a Release or a Read that began
+	// meanwhile either sees held or is seen here.
+	if c.out.urgent || !c.holding() || c.pending.len() >= maxHeld {
+		if err := c.flushLocked(); err != nil {
 			return 0, err
 		}
 	}
-	if err := c.out.write(c.Conn, p, c.fixClose); err != nil {
-		return 0, err
-	}
 	return len(p), nil
+}
+
+// Hold makes the Conn keep the frames written from now on, until the
+// matching Release, so that they go out in one write. Holds nest. A
+// control frame, a reader waiting on the network and maxHeld still write
+// what is held at once. A flow's runtime holds the Conn only while it
+// writes frames back to back with nothing between them that can block.
+func (c *Conn) Hold() { c.holds.Add(1) }
+
+// Release ends a Hold; the last one writes what is held. A failure of
+// that write closes the connection: the reader reports it.
+func (c *Conn) Release() {
+	if c.holds.Add(-1) > 0 || c.held.Load() == 0 {
+		return
+	}
+	c.mu.Lock()
+	c.flushLocked()
+	c.mu.Unlock()
+}
+
+// holding reports whether frames written now are to be kept.
+func (c *Conn) holding() bool { return c.holds.Load() > 0 && !c.reading.Load() }
+
+func (c *Conn) setDeadline() error {
+	if c.timeout <= 0 {
+		return nil
+	}
+	return c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+}
+
+// flushLocked writes what is held. A failure is kept, fails every later
+// write, and closes the connection so that a reader waiting on it
+// returns.
+func (c *Conn) flushLocked() error {
+	if c.failed != nil {
+		return c.failed
+	}
+	if c.pending.empty() {
+		return nil
+	}
+	err := c.setDeadline()
+	if err == nil {
+		_, err = c.Conn.Write(c.pending.bytes())
+	}
+	c.pending.reset()
+	c.held.Store(0)
+	if err != nil {
+		c.failed = err
+		c.Conn.Close()
+	}
+	return err
 }
 
 // Pong answers a ping carrying payload, on a server. It writes the pong at once when
@@ -116,10 +222,15 @@ func (c *Conn) Pong(payload []byte) {
 	if !c.out.atBoundary() {
 		return // out.write sends it after the current frame
 	}
-	if c.timeout > 0 {
-		c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	var err error
+	if c.pending.empty() {
+		if err = c.setDeadline(); err == nil {
+			err = c.out.writePong(c.Conn)
+		}
+	} else if err = c.out.writePong(&c.pending); err == nil {
+		err = c.flushLocked()
 	}
-	if err := c.out.writePong(c.Conn); err != nil {
+	if err != nil {
 		c.pongErr = err
 		c.Conn.Close() // the reader sees the connection end
 	}
@@ -158,6 +269,7 @@ type outFrames struct {
 	held      []byte
 	pong      []byte // a pong frame waiting for the current frame to end
 	closeSent bool   // a close frame has passed: nothing may follow it
+	urgent    bool   // a control frame has begun since the flag was cleared
 }
 
 // atBoundary reports whether no frame is part-way out.
@@ -202,6 +314,9 @@ func (o *outFrames) write(w io.Writer, p []byte, fix func([]byte) []byte) error 
 			head = append(o.held, p[i:]...)
 		}
 		size, payload, ok := frameSize(head)
+		if ok && head[0]&0x08 != 0 {
+			o.urgent = true // a control frame: ping, pong or close
+		}
 		isClose := ok && head[0]&0x0f == 0x8 && head[1]&0x80 == 0
 		if !ok || (isClose && len(head) < size+int(payload)) {
 			// Cut short: hold it until the rest comes.

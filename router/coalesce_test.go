@@ -1,0 +1,263 @@
+package router_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/router/wstest"
+	"github.com/wsflow/wsflow/transformer"
+)
+
+// The tests of this file show what gathering frames into one write must
+// not break: a burst of messages that arrive together is answered in one
+// write, and nothing is left behind when the input stops, when a control
+// frame or a close comes, or when the server shuts down.
+
+// countingListener counts the writes made on the connections it accepts.
+type countingListener struct {
+	net.Listener
+	writes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, writes: &l.writes}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// serveCounting serves h on loopback and returns its listener.
+func serveCounting(t *testing.T, h http.Handler) *countingListener {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cl := &countingListener{Listener: l}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = cl
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return cl
+}
+
+// dialRawAddr is dialRaw against addr.
+func dialRawAddr(t *testing.T, addr string) *rawConn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.SetDeadline(time.Now().Add(wstest.DefaultTimeout))) // a hang guard
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
+	br := bufioReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	return &rawConn{t: t, c: c, br: br}
+}
+
+// maskedFrame returns one masked frame: first is the byte of FIN, RSV
+// and opcode.
+func maskedFrame(first byte, payload []byte) []byte {
+	b := []byte{first}
+	switch n := len(payload); {
+	case n < 126:
+		b = append(b, 0x80|byte(n))
+	default:
+		b = append(b, 0x80|126, byte(n>>8), byte(n))
+	}
+	key := [4]byte{1, 2, 3, 4}
+	b = append(b, key[:]...)
+	for i, c := range payload {
+		b = append(b, c^key[i%4])
+	}
+	return b
+}
+
+// burst returns n text messages "m0".."m<n-1>" as masked frames, to be
+// written in one write.
+func burst(from, n int) []byte {
+	var b []byte
+	for i := from; i < from+n; i++ {
+		b = append(b, maskedFrame(0x81, []byte(fmt.Sprint("m", i)))...)
+	}
+	return b
+}
+
+// next reads one frame and returns its opcode and payload; it fails the
+// test when the connection ends instead.
+func (r *rawConn) next() (byte, []byte) {
+	r.t.Helper()
+	var h [2]byte
+	_, err := io.ReadFull(r.br, h[:])
+	require.NoError(r.t, err, "the connection ended before the frame")
+	n := int64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var ext [2]byte
+		_, err = io.ReadFull(r.br, ext[:])
+		n = int64(binary.BigEndian.Uint16(ext[:]))
+	case 127:
+		var ext [8]byte
+		_, err = io.ReadFull(r.br, ext[:])
+		n = int64(binary.BigEndian.Uint64(ext[:]))
+	}
+	require.NoError(r.t, err)
+	payload := make([]byte, n)
+	_, err = io.ReadFull(r.br, payload)
+	require.NoError(r.t, err)
+	return h[0] & 0x0f, payload
+}
+
+// expectEchoes reads the text frames "m<from>".."m<from+n-1>".
+func (r *rawConn) expectEchoes(from, n int) {
+	r.t.Helper()
+	for i := from; i < from+n; i++ {
+		op, p := r.next()
+		require.Equal(r.t, byte(0x1), op)
+		require.Equal(r.t, fmt.Sprint("m", i), string(p))
+	}
+}
+
+func TestBurstIsAnsweredInOneWrite(t *testing.T) {
+	l := serveCounting(t, echoWith(router.WithKeepAlive(0)))
+	r := dialRawAddr(t, l.Addr().String())
+	const n = 16
+	before := l.writes.Load() // the handshake's response
+	_, err := r.c.Write(burst(0, n))
+	require.NoError(t, err)
+	// Then silence: the answers go out although nothing more arrives.
+	r.expectEchoes(0, n)
+	require.Equal(t, int64(1), l.writes.Load()-before, "writes for %d answers that arrived together", n)
+
+	// A lone message is written at once, on its own.
+	_, err = r.c.Write(burst(n, 1))
+	require.NoError(t, err)
+	r.expectEchoes(n, 1)
+	require.Equal(t, int64(2), l.writes.Load()-before)
+}
+
+func TestCloseAfterBurstIsAnswered(t *testing.T) {
+	srv := wstest.Serve(t, echoWith(router.WithKeepAlive(0)))
+	r := dialRaw(t, srv)
+	const n = 16
+	closeFrame := maskedFrame(0x88, binary.BigEndian.AppendUint16(nil, 1000))
+	_, err := r.c.Write(append(burst(0, n), closeFrame...))
+	require.NoError(t, err)
+	r.expectEchoes(0, n)
+	op, p := r.next()
+	require.Equal(t, byte(0x8), op, "the close reply, not the connection's end")
+	require.Equal(t, uint16(1000), binary.BigEndian.Uint16(p))
+}
+
+func TestControlFramesDuringBurst(t *testing.T) {
+	srv := wstest.Serve(t, echoWith(router.WithKeepAlive(0)))
+	r := dialRaw(t, srv)
+	msgs := burst(0, 8)
+	msgs = append(msgs, maskedFrame(0x89, []byte("ping-1"))...)
+	msgs = append(msgs, burst(8, 8)...)
+	_, err := r.c.Write(msgs)
+	require.NoError(t, err)
+	r.expectEchoes(0, 8)
+	op, p := r.next()
+	require.Equal(t, byte(0xa), op, "the pong, between the answers as the ping came")
+	require.Equal(t, "ping-1", string(p))
+	r.expectEchoes(8, 8)
+}
+
+func TestPeerThatWritesWithoutReadingIsDropped(t *testing.T) {
+	w := serveWatchedEcho(t, router.WithWriteTimeout(time.Second))
+	r := dialRaw(t, w.srv)
+	var flood []byte
+	for range 16 {
+		flood = append(flood, maskedFrame(0x81, bytes.Repeat([]byte("f"), 16<<10))...)
+	}
+	require.NoError(t, r.c.SetWriteDeadline(time.Time{}))
+	for {
+		if _, err := r.c.Write(flood); err != nil {
+			break // the server dropped the connection
+		}
+	}
+	lines := w.closed(t, 1)
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], "code=1006")
+	require.Contains(t, lines[0], "i/o timeout", "dropped by the write timeout")
+}
+
+// A shutdown that comes while the answers to a burst are held sends them
+// before its 1001.
+func TestShutdownDuringBurst(t *testing.T) {
+	g := router.NewGroup(0)
+	const n, stall = 16, 8
+	reached := make(chan struct{})
+	gate := make(chan struct{})
+	var once sync.Once
+	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Map(func(m string) string {
+			if m == fmt.Sprint("m", stall) {
+				once.Do(func() { close(reached) })
+				<-gate // the answers before it are held meanwhile
+			}
+			return m
+		})
+	}, router.WithGroup(g), router.WithKeepAlive(0))
+	srv := wstest.Serve(t, h)
+	r := dialRaw(t, srv)
+	_, err := r.c.Write(burst(0, n))
+	require.NoError(t, err)
+	<-reached
+	ctx, cancel := context.WithTimeout(context.Background(), wstest.DefaultTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- g.Shutdown(ctx) }()
+	r.expectEchoes(0, stall)
+	op, p := r.next()
+	require.Equal(t, byte(0x8), op)
+	require.Equal(t, uint16(1001), binary.BigEndian.Uint16(p))
+	close(gate)
+	_, err = r.c.Write(maskedFrame(0x88, binary.BigEndian.AppendUint16(nil, 1001)))
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+}
+
+// A large answer, over maxHeld, is not held back behind the bound.
+func TestBurstOfLargeAnswers(t *testing.T) {
+	srv := wstest.Serve(t, echoWith(router.WithKeepAlive(0), router.WithReadLimit(1<<20)))
+	r := dialRaw(t, srv)
+	big := strings.Repeat("x", 40000)
+	var msgs []byte
+	for i := range 4 {
+		msgs = append(msgs, maskedFrame(0x81, []byte(fmt.Sprint(i, big)))...)
+	}
+	_, err := r.c.Write(msgs)
+	require.NoError(t, err)
+	for i := range 4 {
+		op, p := r.next()
+		require.Equal(t, byte(0x1), op)
+		require.True(t, bytes.Equal([]byte(fmt.Sprint(i, big)), p))
+	}
+}
