@@ -35,8 +35,9 @@ func (e *HandshakeError) Error() string {
 // Unwrap returns Err.
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
-// ServerClosed is the server's close with a code other than 1000, as Dial
-// returns it. errors.As finds the *message.CloseError it wraps too.
+// ServerClosed is the server's close: Dial returns it for a code other
+// than 1000, Conn.Receive for any code. errors.As finds the
+// *message.CloseError it wraps too.
 type ServerClosed struct {
 	message.Close
 }

@@ -39,6 +39,11 @@
 // connection, after an exponential backoff with jitter, until ctx ends:
 // Akka's RestartSource.withBackoff.
 //
+// Open, for a program that takes each step itself rather than running a
+// Flow (a test, a prompt), returns a Conn to drive message by message:
+// Send, Receive, Close. The same runtime runs under it, with the same
+// rules; router/wstest is built on it.
+//
 // # Limitation: no half-close
 //
 // When the client's flow output completes, the client sends its close

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
 )
@@ -54,4 +55,37 @@ func ExampleWithReconnect() {
 	fmt.Println(attempts, err)
 	// Output:
 	// 3 context canceled
+}
+
+// Open gives a connection to drive message by message, as a test or a
+// prompt does: each Receive waits for the server's next message.
+func ExampleOpen() {
+	srv := httptest.NewServer(router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Map(func(m string) string { return "Hello, " + m })
+	}))
+	defer srv.Close()
+
+	ctx := context.Background()
+	c, err := client.Open(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/hello")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, name := range []string{"world", "gopher"} {
+		if err := c.Send(ctx, message.Text(name)); err != nil {
+			fmt.Println(err)
+			return
+		}
+		m, err := c.Receive(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(m)
+	}
+	fmt.Println("closed:", c.Close(message.NormalClosure, ""))
+	// Output:
+	// Hello, world
+	// Hello, gopher
+	// closed: <nil>
 }
