@@ -102,24 +102,38 @@ func echoWith(opts ...router.Option) http.Handler {
 	}, opts...)
 }
 
+// rawDial opens a coder/websocket connection to url, closed at the end of
+// the test, for the keep-alive tests: they need a peer that reads, and
+// so answers pings, only as they say, and to see the pings (a wstest.Conn
+// answers every ping).
+func rawDial(t *testing.T, url string, opts *websocket.DialOptions) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wstest.DefaultTimeout)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
 func TestKeepAliveKeepsAnsweringPeer(t *testing.T) {
 	srv := wstest.Serve(t, echoWith(router.WithKeepAlive(10*time.Millisecond)))
 	pings := make(chan struct{}, 100)
-	c := srv.Dial(t, "/", wstest.Configure(func(o *websocket.DialOptions) {
-		o.OnPingReceived = func(context.Context, []byte) bool {
+	c := rawDial(t, srv.URL("/"), &websocket.DialOptions{
+		OnPingReceived: func(context.Context, []byte) bool {
 			select {
 			case pings <- struct{}{}:
 			default:
 			}
 			return true
-		}
-	}))
+		},
+	})
 	// Reading in the background answers the pings.
 	got := make(chan string)
 	go func() {
 		defer close(got)
 		for {
-			_, p, err := c.Conn().Read(context.Background())
+			_, p, err := c.Read(context.Background())
 			if err != nil {
 				return
 			}
@@ -129,9 +143,9 @@ func TestKeepAliveKeepsAnsweringPeer(t *testing.T) {
 	for range 5 {
 		<-pings
 	}
-	c.SendText("alive")
+	require.NoError(t, c.Write(context.Background(), websocket.MessageText, []byte("alive")))
 	require.Equal(t, "alive", <-got)
-	c.Close()
+	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
 	for range got {
 	}
 }
@@ -142,7 +156,7 @@ func TestKeepAliveDropsSilentPeer(t *testing.T) {
 		return flow.Identity[string]().OnDone(func(err error) { stopped <- err })
 	}, router.WithKeepAlive(10*time.Millisecond)))
 	// This peer never reads, so it never answers a ping.
-	srv.Dial(t, "/")
+	rawDial(t, srv.URL("/"), nil)
 	<-stopped
 }
 

@@ -5,40 +5,39 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
-	"github.com/coder/websocket"
-
+	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/message"
 )
 
-// Conn is the client side of a WebSocket connection made by Dial. Its
-// methods fail the test that dialed it, with a message that says what was
-// expected and what came, and must be called from that test's goroutine.
-// Each step is bounded by the dial's Timeout.
+// Conn is the client side of a WebSocket connection made by Dial: a
+// client.Conn, whose runtime reads the connection and answers pings while
+// the test takes one step at a time. Its methods fail the test that
+// dialed it, with a message that says what was expected and what came,
+// and must be called from that test's goroutine. Each step is bounded by
+// the dial's Timeout.
 type Conn struct {
 	tb      TB
-	ws      *websocket.Conn
-	resp    *http.Response
+	cc      *client.Conn
 	timeout time.Duration
 	forget  func() // set by Server.Dial
 }
 
-// Conn returns the underlying coder/websocket connection, an escape
-// hatch for what the kit does not cover; a test that uses only the kit
-// imports no coder/websocket. coder/websocket allows one reader and one
-// writer at a time: a goroutine may, say, read from it while the test
-// sends with the Conn.
-func (c *Conn) Conn() *websocket.Conn { return c.ws }
+// Client returns the client.Conn under c, for what a test does away from
+// its own goroutine, such as a writer beside a reader, or where an error
+// is no failure: its methods return errors instead of failing the test.
+// It receives the same messages as c: a message one of them has read,
+// the other will not.
+func (c *Conn) Client() *client.Conn { return c.cc }
 
 // Subprotocol returns the subprotocol the server chose, or "" if none.
-func (c *Conn) Subprotocol() string { return c.ws.Subprotocol() }
+func (c *Conn) Subprotocol() string { return c.cc.Response().Header.Get("Sec-WebSocket-Protocol") }
 
 // Response returns the HTTP response of the handshake (status 101), whose
 // headers carry the negotiated extensions.
-func (c *Conn) Response() *http.Response { return c.resp }
+func (c *Conn) Response() *http.Response { return c.cc.Response() }
 
 func (c *Conn) context() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), c.timeout)
@@ -49,14 +48,19 @@ func (c *Conn) context() (context.Context, context.CancelFunc) {
 // sent by the connection itself (pongs) or by CloseWith (a close).
 func (c *Conn) Send(kind message.Kind, p []byte) {
 	c.tb.Helper()
-	typ, ok := messageType(kind)
-	if !ok {
+	var m message.Message
+	switch kind {
+	case message.KindText:
+		m = message.Text(p)
+	case message.KindBinary:
+		m = message.Binary(p)
+	default:
 		c.tb.Fatalf("wstest: send %s: only text and binary messages can be sent; close with CloseWith", describe(kind, p))
 		return
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	if err := c.ws.Write(ctx, typ, p); err != nil {
+	if err := c.cc.Send(ctx, m); err != nil {
 		c.tb.Fatalf("wstest: send %s: %s", describe(kind, p), explain(err, c.timeout))
 	}
 }
@@ -74,15 +78,18 @@ func (c *Conn) SendBinary(p []byte) {
 }
 
 // next reads the next message, or the error that ends reading: a
-// websocket.CloseError when the peer closed.
+// *client.ServerClosed when the peer closed.
 func (c *Conn) next() (message.Kind, []byte, error) {
 	ctx, cancel := c.context()
 	defer cancel()
-	typ, p, err := c.ws.Read(ctx)
-	if err != nil {
-		return 0, nil, err
+	m, err := c.cc.Receive(ctx)
+	switch m := m.(type) {
+	case message.Text:
+		return message.KindText, []byte(m), nil
+	case message.Binary:
+		return message.KindBinary, m, nil
 	}
-	return kindOf(typ), p, nil
+	return 0, nil, err
 }
 
 // Read returns the next message, and fails the test if the connection
@@ -112,12 +119,12 @@ func (c *Conn) Next() (kind message.Kind, p []byte, closed *message.Close) {
 	if err == nil {
 		return kind, p, nil
 	}
-	var ce websocket.CloseError
-	if !errors.As(err, &ce) {
+	var sc *client.ServerClosed
+	if !errors.As(err, &sc) {
 		c.tb.Fatalf("wstest: want a message or a close, got %s", c.ended(err))
 		return 0, nil, nil
 	}
-	return 0, nil, &message.Close{Code: message.Code(ce.Code), Reason: ce.Reason}
+	return 0, nil, &sc.Close
 }
 
 // ReadText returns the next message, and fails the test if it is not a
@@ -176,8 +183,8 @@ func (c *Conn) ExpectCloseCode(code message.Code) {
 func (c *Conn) expectClose(code message.Code, reason *string) {
 	c.tb.Helper()
 	typ, p, err := c.next()
-	var ce websocket.CloseError
-	if errors.As(err, &ce) && message.Code(ce.Code) == code && (reason == nil || ce.Reason == *reason) {
+	var sc *client.ServerClosed
+	if errors.As(err, &sc) && sc.Code == code && (reason == nil || sc.Reason == *reason) {
 		return
 	}
 	want := fmt.Sprintf("close %d", code)
@@ -194,14 +201,15 @@ func (c *Conn) Close() {
 	c.CloseWith(message.NormalClosure, "")
 }
 
-// CloseWith sends a close frame with code and reason, waits for the
-// peer's answer (coder/websocket waits up to 5s) and closes the
-// connection. It fails the test if the close handshake fails; closing a
-// connection that is already closed is not a failure.
+// CloseWith sends a close frame with code and reason after what the test
+// sent, waits for the peer's answer (up to 5s) and closes the connection;
+// messages from the peer that the test has not read are discarded. It
+// fails the test if code cannot be sent or if the connection had broken
+// before; closing a connection that is already closed is not a failure.
 func (c *Conn) CloseWith(code message.Code, reason string) {
 	c.tb.Helper()
 	defer c.forgotten()
-	if err := c.ws.Close(websocket.StatusCode(code), reason); err != nil && !errors.Is(err, net.ErrClosed) {
+	if err := c.cc.Close(code, reason); err != nil {
 		c.tb.Fatalf("wstest: close %d %q: %v", code, reason, err)
 	}
 }
@@ -210,15 +218,12 @@ func (c *Conn) CloseWith(code message.Code, reason string) {
 // that vanishes does.
 func (c *Conn) CloseNow() {
 	c.tb.Helper()
-	defer c.forgotten()
-	if err := c.ws.CloseNow(); err != nil && !errors.Is(err, net.ErrClosed) {
-		c.tb.Fatalf("wstest: drop the connection: %v", err)
-	}
+	c.drop()
 }
 
-// drop closes the connection at cleanup.
+// drop drops the connection; it runs at cleanup too.
 func (c *Conn) drop() {
-	c.ws.CloseNow()
+	c.cc.CloseNow()
 	c.forgotten()
 }
 
@@ -238,28 +243,9 @@ func (c *Conn) got(typ message.Kind, p []byte, err error) string {
 
 // ended describes the error that ended reading.
 func (c *Conn) ended(err error) string {
-	var ce websocket.CloseError
-	if errors.As(err, &ce) {
-		return fmt.Sprintf("close %d %q", ce.Code, ce.Reason)
+	var sc *client.ServerClosed
+	if errors.As(err, &sc) {
+		return fmt.Sprintf("close %d %q", sc.Code, sc.Reason)
 	}
 	return explain(err, c.timeout)
-}
-
-// messageType returns coder/websocket's type of a data message of kind k.
-func messageType(k message.Kind) (websocket.MessageType, bool) {
-	switch k {
-	case message.KindText:
-		return websocket.MessageText, true
-	case message.KindBinary:
-		return websocket.MessageBinary, true
-	}
-	return 0, false
-}
-
-// kindOf returns the kind of a message coder/websocket read.
-func kindOf(typ websocket.MessageType) message.Kind {
-	if typ == websocket.MessageText {
-		return message.KindText
-	}
-	return message.KindBinary
 }

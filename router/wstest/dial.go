@@ -7,13 +7,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/wsflow/wsflow/client"
-	"github.com/wsflow/wsflow/flow"
-	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
-	"github.com/wsflow/wsflow/transformer"
 )
 
 // DialOption configures a dial: the handshake request and the resulting
@@ -21,12 +16,14 @@ import (
 type DialOption func(*dialConfig)
 
 type dialConfig struct {
-	dial    websocket.DialOptions
-	timeout time.Duration
+	header       http.Header
+	subprotocols []string
+	compression  router.Compression
+	timeout      time.Duration
 }
 
 func newDialConfig(opts []DialOption) *dialConfig {
-	cfg := &dialConfig{timeout: DefaultTimeout}
+	cfg := &dialConfig{header: http.Header{}, timeout: DefaultTimeout}
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -36,48 +33,47 @@ func newDialConfig(opts []DialOption) *dialConfig {
 // Header adds a header to the handshake request, as http.Header.Add does:
 // Header("Origin", "https://app.example.com").
 func Header(key, value string) DialOption {
-	return func(c *dialConfig) {
-		if c.dial.HTTPHeader == nil {
-			c.dial.HTTPHeader = http.Header{}
-		}
-		c.dial.HTTPHeader.Add(key, value)
-	}
+	return func(c *dialConfig) { c.header.Add(key, value) }
 }
 
 // Subprotocols offers subprotocols to the server, in order of preference;
 // Conn.Subprotocol tells which one it chose.
 func Subprotocols(protocols ...string) DialOption {
-	return func(c *dialConfig) { c.dial.Subprotocols = append(c.dial.Subprotocols, protocols...) }
+	return func(c *dialConfig) { c.subprotocols = append(c.subprotocols, protocols...) }
 }
 
 // Compression asks for permessage-deflate in the given mode (default
 // router.CompressionDisabled); the response's Sec-WebSocket-Extensions
 // header (Conn.Response) tells whether the server agreed.
 func Compression(mode router.Compression) DialOption {
-	return func(c *dialConfig) {
-		switch mode {
-		case router.CompressionContextTakeover:
-			c.dial.CompressionMode = websocket.CompressionContextTakeover
-		case router.CompressionNoContextTakeover:
-			c.dial.CompressionMode = websocket.CompressionNoContextTakeover
-		default:
-			c.dial.CompressionMode = websocket.CompressionDisabled
-		}
-	}
+	return func(c *dialConfig) { c.compression = mode }
 }
 
 // Timeout sets the bound of the dial and of each later step of the Conn
-// (default DefaultTimeout). When it passes, the step fails the test and,
-// as coder/websocket does with an expired context, the connection closes.
+// (default DefaultTimeout), and of each write the connection makes: a
+// server that takes no more for that long is dropped. When it passes, the
+// step fails the test.
 func Timeout(d time.Duration) DialOption {
 	return func(c *dialConfig) { c.timeout = d }
 }
 
-// Configure changes the coder/websocket DialOptions of the dial directly,
-// an escape hatch for what the other options do not cover, such as
-// OnPingReceived. It runs after the options before it.
-func Configure(fn func(*websocket.DialOptions)) DialOption {
-	return func(c *dialConfig) { fn(&c.dial) }
+// open dials url through package client with the options of cfg: no
+// limit on the size of a message, writes bounded by the timeout.
+func (cfg *dialConfig) open(url string) (*client.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	defer cancel()
+	opts := []client.Option{
+		client.WithSubprotocols(cfg.subprotocols...),
+		client.WithCompression(cfg.compression),
+		client.WithReadLimit(-1),
+		client.WithWriteTimeout(cfg.timeout),
+	}
+	for name, values := range cfg.header {
+		for _, v := range values {
+			opts = append(opts, client.WithHeader(name, v))
+		}
+	}
+	return client.Open(ctx, url, opts...)
 }
 
 // Dial opens a WebSocket connection to url (ws:// or wss://) and fails
@@ -91,24 +87,18 @@ func Dial(tb TB, url string, opts ...DialOption) *Conn {
 
 func dial(tb TB, url string, cfg *dialConfig) *Conn {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
-	defer cancel()
-	// The kit reads the connection itself, step by step on the test's
-	// goroutine, so it dials coder/websocket here; client.Dial's runtime
-	// would own the reading.
-	ws, resp, err := websocket.Dial(ctx, url, &cfg.dial)
+	cc, err := cfg.open(url)
 	if err != nil {
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			r := responseOf(client.NewHandshakeError(resp, err))
-			tb.Fatalf("wstest: dial %s: refused with HTTP %d %q: %v", url, r.StatusCode, r.Body, err)
+		var refused *client.HandshakeError
+		if errors.As(err, &refused) {
+			tb.Fatalf("wstest: dial %s: refused with HTTP %d %q: %v", url, refused.StatusCode, refused.Body, refused.Err)
 			return nil
 		}
 		tb.Fatalf("wstest: dial %s: %v", url, explain(err, cfg.timeout))
 		return nil
 	}
-	ws.SetReadLimit(-1)
-	c := &Conn{tb: tb, ws: ws, resp: resp, timeout: cfg.timeout}
-	tb.Cleanup(func() { c.drop() })
+	c := &Conn{tb: tb, cc: cc, timeout: cfg.timeout}
+	tb.Cleanup(c.drop)
 	return c
 }
 
@@ -119,17 +109,10 @@ type Response struct {
 	Body       string // the start of the body (coder/websocket keeps 1 KiB)
 }
 
-// responseOf is the Response of a refused handshake.
-func responseOf(e *client.HandshakeError) *Response {
-	return &Response{StatusCode: e.StatusCode, Header: e.Header, Body: e.Body}
-}
-
 // DialRefused dials url expecting the server to refuse the handshake with
 // an HTTP response, and returns that response. It fails the test if the
-// handshake succeeds (the connection is then closed) or if no response
-// came. It dials through package client, with the options' header,
-// subprotocols and compression; what Configure sets beyond those (an
-// HTTPClient, ping and pong callbacks) does not apply.
+// handshake succeeds (the connection is then dropped) or if no response
+// came.
 func DialRefused(tb TB, url string, opts ...DialOption) *Response {
 	tb.Helper()
 	return dialRefused(tb, url, newDialConfig(opts))
@@ -137,42 +120,18 @@ func DialRefused(tb TB, url string, opts ...DialOption) *Response {
 
 func dialRefused(tb TB, url string, cfg *dialConfig) *Response {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
-	defer cancel()
-	// Should the handshake succeed, the flow completes at once: the
-	// connection closes with 1000.
-	var opened bool
-	done := flow.Wrap(flow.ForEach(func(message.Message) {}), flow.SourceFunc(func(context.Context, func(message.Message) error) error { return nil }))
-	err := client.Dial(ctx, url, transformer.Raw(), done, append(cfg.clientOptions(), client.WithOnOpen(func(*http.Response) { opened = true }))...)
+	cc, err := cfg.open(url)
 	var refused *client.HandshakeError
 	switch {
-	case errors.As(err, &refused):
-		return responseOf(refused)
-	case opened:
+	case err == nil:
+		cc.CloseNow()
 		tb.Fatalf("wstest: dial %s: want the handshake refused, got an open connection", url)
+	case errors.As(err, &refused):
+		return &Response{StatusCode: refused.StatusCode, Header: refused.Header, Body: refused.Body}
 	default:
 		tb.Fatalf("wstest: dial %s: want the handshake refused with an HTTP response, got %v", url, explain(err, cfg.timeout))
 	}
 	return nil
-}
-
-// clientOptions are package client's options for the handshake cfg
-// describes.
-func (cfg *dialConfig) clientOptions() []client.Option {
-	var opts []client.Option
-	for name, values := range cfg.dial.HTTPHeader {
-		for _, v := range values {
-			opts = append(opts, client.WithHeader(name, v))
-		}
-	}
-	opts = append(opts, client.WithSubprotocols(cfg.dial.Subprotocols...))
-	switch cfg.dial.CompressionMode {
-	case websocket.CompressionContextTakeover:
-		opts = append(opts, client.WithCompression(router.CompressionContextTakeover))
-	case websocket.CompressionNoContextTakeover:
-		opts = append(opts, client.WithCompression(router.CompressionNoContextTakeover))
-	}
-	return opts
 }
 
 // explain describes err, naming the timeout when it is what ended a step.

@@ -14,9 +14,13 @@
 // returns the HTTP status, headers and body of the refusal.
 //
 // The kit speaks wsflow's vocabulary (message.Kind, message.Code,
-// message.Close), so a test that uses it imports no coder/websocket;
-// Conn.Conn and Configure reach coder/websocket for what the kit does not
-// cover.
+// message.Close), so a test that uses it imports no coder/websocket. It
+// dials through package client: each Conn is a client.Conn, whose runtime
+// reads the connection all the time, answering pings and the peer's
+// close, and hands the test one message at a time; Conn.Client gives it
+// to the test's other goroutines. A message the test has not read holds
+// back those after it, as a slow peer's would; a peer that reads nothing
+// at all, not even a ping, is beyond the kit.
 //
 // The kit works with any http.Handler that speaks WebSocket, not only
 // wsflow's. Every expectation is bounded by a timeout (DefaultTimeout, or
@@ -26,7 +30,6 @@
 // Nothing outlives the test: connections are dropped and servers closed
 // at cleanup, and closing a Server waits for its handlers to return, so
 // that a handler that never ends is reported by the test that started it.
-// The kit runs no goroutine in the background of a test.
 //
 // Methods that fail the test call TB.Fatalf, so, as with *testing.T, they
 // must be called from the goroutine running the test. Example functions,

@@ -71,7 +71,7 @@ func (s *Server) HTTPURL(path string) string { return s.hs.URL + path }
 // does.
 func (s *Server) Dial(tb TB, path string, opts ...DialOption) *Conn {
 	tb.Helper()
-	c := dial(tb, s.URL(path), s.dialConfig(opts))
+	c := dial(tb, s.URL(path), newDialConfig(opts))
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
@@ -87,17 +87,7 @@ func (s *Server) Dial(tb TB, path string, opts ...DialOption) *Conn {
 // refused, as the package-level DialRefused does.
 func (s *Server) DialRefused(tb TB, path string, opts ...DialOption) *Response {
 	tb.Helper()
-	return dialRefused(tb, s.URL(path), s.dialConfig(opts))
-}
-
-// dialConfig uses the server's own HTTP client, whose idle connections
-// close with the server.
-func (s *Server) dialConfig(opts []DialOption) *dialConfig {
-	cfg := newDialConfig(opts)
-	if cfg.dial.HTTPClient == nil {
-		cfg.dial.HTTPClient = s.hs.Client()
-	}
-	return cfg
+	return dialRefused(tb, s.URL(path), newDialConfig(opts))
 }
 
 // Close drops the connections dialed through s that are still open,
@@ -115,7 +105,7 @@ func (s *Server) Close() {
 		}
 		s.mu.Unlock()
 		for _, c := range conns {
-			c.ws.CloseNow()
+			c.drop()
 		}
 		// After httptest's Close no handler starts, so waiting is safe.
 		s.hs.Close()

@@ -269,7 +269,7 @@ func TestDialOptions(t *testing.T) {
 	c := srv.Dial(t, "/",
 		wstest.Header("Origin", srv.HTTPURL("")),
 		wstest.Subprotocols("v2", "v1"),
-		wstest.Configure(func(o *websocket.DialOptions) { o.HTTPHeader.Set("X-Test", "yes") }))
+		wstest.Header("X-Test", "yes"))
 	require.Equal(t, "v1", c.Subprotocol())
 	c.SendText("header Origin")
 	c.ExpectText(srv.HTTPURL(""))
@@ -308,7 +308,7 @@ func TestServerCloseDropsConnsAndWaitsForHandlers(t *testing.T) {
 	default:
 		t.Fatal("Close returned before the handler did")
 	}
-	require.Error(t, c.Conn().Write(context.Background(), websocket.MessageText, []byte("x")))
+	require.Error(t, c.Client().Send(context.Background(), message.Text("x")))
 	srv.Close() // again: nothing happens
 }
 
@@ -400,4 +400,63 @@ func TestAddr(t *testing.T) {
 	srv := serveScripted(t)
 	require.Regexp(t, `^127\.0\.0\.1:\d+$`, srv.Addr())
 	require.Equal(t, "http://"+srv.Addr(), srv.HTTPURL(""))
+}
+
+// The connection under a Conn reads all the time: the server's pings are
+// answered while the test is doing something else.
+func TestConnAnswersPingsBetweenSteps(t *testing.T) {
+	pinged := make(chan error, 1)
+	srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			pinged <- err
+			return
+		}
+		defer c.CloseNow()
+		ctx := c.CloseRead(context.Background()) // reads, so that pongs are seen
+		for range 3 {
+			if err := c.Ping(ctx); err != nil {
+				pinged <- err
+				return
+			}
+		}
+		pinged <- nil
+		<-ctx.Done()
+	}))
+	c := srv.Dial(t, "/")
+	require.NoError(t, <-pinged, "the test read nothing meanwhile")
+	c.Close()
+}
+
+// Client gives the connection to other goroutines, with errors instead
+// of failures.
+func TestClientSendsFromAnotherGoroutine(t *testing.T) {
+	srv := serveScripted(t)
+	c := srv.Dial(t, "/")
+	const n = 100
+	sent := make(chan error, 1)
+	go func() {
+		for i := range n {
+			if err := c.Client().Send(context.Background(), message.Text(strconv.Itoa(i))); err != nil {
+				sent <- err
+				return
+			}
+		}
+		sent <- nil
+	}()
+	for i := range n {
+		c.ExpectText(strconv.Itoa(i))
+	}
+	require.NoError(t, <-sent)
+	c.Close()
+	require.Error(t, c.Client().Send(context.Background(), message.Text("late")))
+}
+
+func TestCloseWithFailsOnAnUnsendableCode(t *testing.T) {
+	srv := serveScripted(t)
+	failures, returned := runFake(func(tb wstest.TB) {
+		srv.Dial(tb, "/").CloseWith(message.AbnormalClosure, "")
+	})
+	require.Equal(t, []string{`wstest: close 1006 "": client: close code 1006 cannot be sent`}, failures)
+	require.False(t, returned)
 }
