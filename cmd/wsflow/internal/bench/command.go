@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -17,26 +18,43 @@ import (
 // benchUsage introduces "wsflow bench -h".
 const benchUsage = `usage: wsflow bench [flags]
 
-Measures WebSocket echo servers on loopback, side by side: each round runs
+Measures WebSocket servers on loopback, side by side: each round runs
 every target once, in order (A B C A B C ...), and the tables give each
 figure's median over the rounds with its ratio to the baseline target.
 
 Modes: stream (C connections, W messages in flight on each; every echo is
 checked for content and order, and a mismatch fails the run), rtt (C
-connections doing sequential request/response: latency percentiles) and
-idle (N connections held open: the server's resident memory per
-connection). Server CPU time per message is read from /proc/PID/stat.
+connections doing sequential request/response: latency percentiles), idle
+(N connections held open: the server's resident memory per connection)
+and broadcast (-members joined to one chat room, -senders of them
+sending: deliveries per second and the latency from send to delivery;
+every member checks that it receives every sender's messages, in order,
+unaltered, and a mismatch or a gap fails the run). Broadcast is a closed
+loop by default, each sender sending its next message once its last has
+reached every member; with -rate each sender sends that many messages a
+second whatever happens. Server CPU time per message (per delivery) is
+read from /proc/PID/stat, and the server's write(2) calls per message
+(per delivery) from /proc/PID/io.
 
-Targets are spawned (-spawn: "wsflow" is "wsflow demo" at /echo; the others
-are "wsflow bench-server -impl NAME") or given as running servers
-(-target NAME=ws://127.0.0.1:PORT/PATH, loopback only; the server process is
-found by its port). A spawned target is restarted for each idle round; a
--target server is not, and after earlier rounds its idle figure undercounts
-(it reuses memory it had freed).
+Targets are spawned or given as running servers. -spawn starts "wsflow"
+("wsflow demo", with its echo at /echo and its chat rooms at /chat/) or
+"wsflow bench-server -impl NAME": for stream, rtt and idle the echo
+servers %s; for broadcast %s. -target
+NAME=ws://127.0.0.1:PORT/PATH (loopback only) is a running server: a PATH
+ending in / is a chat room route, for broadcast, to which the bench
+appends ROOM?name=MEMBER; any other an echo route. Its process is found
+by its port. A spawned target is restarted for each idle round; a -target
+server is not, and after earlier rounds its idle figure undercounts (it
+reuses memory it had freed).
 
-The table of BENCHMARKS.md:
+The tables of BENCHMARKS.md:
 
   wsflow bench -spawn wsflow,coder-bg,coder-ctx,gorilla
+
+Broadcast, closed loop and at 100 messages a second per sender:
+
+  wsflow bench -spawn wsflow,gorilla-hub -mode broadcast
+  wsflow bench -spawn wsflow,gorilla-hub -mode broadcast -rate 100
 
 `
 
@@ -50,7 +68,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	need := uint64(256)
 	for _, l := range r.Loads {
-		need += uint64(max(l.Conns, l.Idle))
+		need += uint64(max(l.Conns, l.Idle, l.Members))
 	}
 	if err := RaiseFileLimit(need); err != nil {
 		return err
@@ -66,11 +84,23 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		if err := res.Write(stdout, baseline); err != nil {
+		if err := res.Write(stdout, baselineOf(res.Mode, baseline)); err != nil {
 			return err
 		}
 	}
 	return runErr
+}
+
+// baselineOf is the target the ratios of mode are to: the one given by
+// -baseline, else coder-bg, or gorilla-hub for broadcast.
+func baselineOf(mode Mode, given string) string {
+	switch {
+	case given != "":
+		return given
+	case mode == Broadcast:
+		return "gorilla-hub"
+	}
+	return "coder-bg"
 }
 
 // parseFlags reads the bench's flags into a Runner. Mistakes are
@@ -78,27 +108,30 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner, baseline string, quiet bool, err error) {
 	fs := flag.NewFlagSet("wsflow bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	modes := fs.String("mode", "stream,rtt,idle", "comma-separated `modes` to run, in order: stream, rtt, idle")
-	spawn := fs.String("spawn", "", "comma-separated `targets` to start as child processes: wsflow, "+strings.Join(EchoNames(), ", "))
+	modes := fs.String("mode", "stream,rtt,idle", "comma-separated `modes` to run, in order: stream, rtt, idle, broadcast")
+	spawn := fs.String("spawn", "", "comma-separated `targets` to start as child processes: "+strings.Join(SpawnNames(), ", "))
 	var urls []string
 	fs.Func("target", "a running server to measure, as `NAME=ws://HOST:PORT/PATH` on loopback (repeatable)", func(s string) error {
 		urls = append(urls, s)
 		return nil
 	})
-	fs.StringVar(&baseline, "baseline", "coder-bg", "the `target` ratios are to")
+	fs.StringVar(&baseline, "baseline", "", "the `target` ratios are to (default coder-bg, and gorilla-hub for broadcast)")
 	rounds := fs.Int("rounds", 5, "interleaved `rounds` of every mode")
-	dur := fs.Duration("d", 5*time.Second, "measured `duration` of each rtt and stream round")
+	dur := fs.Duration("d", 5*time.Second, "measured `duration` of each rtt, stream and broadcast round")
 	warmup := fs.Duration("warmup", time.Second, "traffic before each measured window")
 	conns := fs.Int("c", 50, "`connections` of rtt and stream")
 	window := fs.Int("w", 16, "stream: `messages` in flight per connection")
-	size := fs.Int("size", 0, "message size in `bytes` (default: 1024 for stream, 64 for rtt)")
-	binary := fs.Bool("binary", false, "send binary messages (the wsflow demo's /echo takes text only)")
+	size := fs.Int("size", 0, "message size in `bytes` (default: 1024 for stream, 64 for rtt and broadcast)")
+	binary := fs.Bool("binary", false, "rtt, stream: send binary messages (the wsflow demo's /echo takes text only)")
 	idle := fs.Int("n", 5000, "idle: `connections` held open")
-	quietLoad := fs.Float64("quiet", 0.3, "before each rtt and stream round, wait until other processes use less than this many `cores` (0: do not wait)")
+	members := fs.Int("members", 500, "broadcast: `members` of the room")
+	senders := fs.Int("senders", 10, "broadcast: how many of the members send (`K`)")
+	rate := fs.Float64("rate", 0, "broadcast: `messages` per second per sender; 0: closed loop (a sender's next message once its last has reached every member)")
+	quietLoad := fs.Float64("quiet", 0.3, "before each rtt, stream and broadcast round, wait until other processes use less than this many `cores` (0: do not wait)")
 	quietWait := fs.Duration("quiet-wait", 20*time.Second, "the longest wait for -quiet, per round")
 	fs.BoolVar(&quiet, "q", false, "do not print a line per round on standard error")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), benchUsage)
+		fmt.Fprintf(fs.Output(), benchUsage, strings.Join(EchoNames(), ", "), strings.Join(HubNames(), ", "))
 		fs.PrintDefaults()
 	}
 	if err := cli.Parse(fs, args); err != nil {
@@ -116,19 +149,21 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 	}
 	for m := range strings.SplitSeq(*modes, ",") {
 		mode := Mode(strings.TrimSpace(m))
-		if !slices.Contains([]Mode{Stream, RTT, Idle}, mode) {
-			return fail(fmt.Errorf("unknown mode %q (want stream, rtt or idle)", mode))
+		if !slices.Contains(Modes, mode) {
+			return fail(fmt.Errorf("unknown mode %q (want stream, rtt, idle or broadcast)", mode))
 		}
 		if slices.Contains(r.Modes, mode) {
 			return fail(fmt.Errorf("mode %q given twice", mode))
 		}
-		l := Load{Conns: *conns, Window: *window, Size: *size, Binary: *binary, Idle: *idle, Warmup: *warmup, Duration: *dur}
+		l := Load{Conns: *conns, Window: *window, Size: *size, Binary: *binary, Idle: *idle,
+			Members: *members, Senders: *senders, Rate: *rate, Warmup: *warmup, Duration: *dur}
 		if l.Size == 0 {
-			l.Size = map[Mode]int{Stream: 1024, RTT: 64}[mode]
+			l.Size = map[Mode]int{Stream: 1024, RTT: 64, Broadcast: 64}[mode]
 		}
 		r.Modes = append(r.Modes, mode)
 		r.Loads[mode] = l
 	}
+	broadcast := slices.Contains(r.Modes, Broadcast)
 	switch {
 	case *rounds < 1:
 		return fail(errors.New("-rounds must be at least 1"))
@@ -136,6 +171,14 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 		return fail(errors.New("-c, -w and -n must be at least 1"))
 	case *size != 0 && (*size < MinSize || *size > 64<<10):
 		return fail(fmt.Errorf("-size must be between %d and %d", MinSize, 64<<10))
+	case broadcast && *size != 0 && *size < BroadcastMinSize:
+		return fail(fmt.Errorf("broadcast: -size must be at least %d", BroadcastMinSize))
+	case *members < 1 || *senders < 1 || *senders > *members:
+		return fail(errors.New("-members must be at least 1, and -senders from 1 to -members"))
+	case *rate < 0 || math.IsInf(*rate, 0) || math.IsNaN(*rate):
+		return fail(errors.New("-rate must be 0 (closed loop) or a positive number of messages per second"))
+	case broadcast && *binary:
+		return fail(errors.New("broadcast sends text: chat rooms take text messages only (drop -binary)"))
 	case *dur <= 0 || *warmup < 0:
 		return fail(errors.New("-d must be positive and -warmup not negative"))
 	case *quietLoad < 0 || *quietWait < 0:
@@ -184,8 +227,19 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 	if len(r.Targets) == 0 {
 		return fail(errors.New("no target: give -spawn or -target"))
 	}
-	if !names[baseline] {
-		fmt.Fprintf(stderr, "wsflow bench: baseline %q is not a target: no ratios\n", baseline)
+	for _, mode := range r.Modes {
+		for _, t := range r.Targets {
+			if err := t.Supports(mode); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	warned := map[string]bool{}
+	for _, mode := range r.Modes {
+		if b := baselineOf(mode, baseline); !names[b] && !warned[b] {
+			warned[b] = true
+			fmt.Fprintf(stderr, "wsflow bench: baseline %q is not a target: no ratios for %s\n", b, mode)
+		}
 	}
 	return r, baseline, quiet, nil
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/demo"
 )
 
 // tinyLoad runs each mode for a moment: these tests check that the modes
@@ -185,5 +188,100 @@ func TestRunnerInterleavesAndReports(t *testing.T) {
 		assert.Contains(t, table, "medians of 2 interleaved rounds")
 		assert.Regexp(t, `(?m)^\s+coder-bg\s.*\s1\.00\s`, table, "the baseline's ratio is 1")
 		assert.Regexp(t, `(?m)^\s+gorilla\s`, table)
+		if res.Mode != Idle {
+			assert.Contains(t, table, "server writes/msg")
+		}
+	}
+}
+
+// tinyBroadcast runs a broadcast round for a moment.
+var tinyBroadcast = Load{Members: 5, Senders: 2, Size: 64, Warmup: 20 * time.Millisecond, Duration: 150 * time.Millisecond}
+
+// demoServer serves the demo application in this process, as "wsflow
+// demo -keepalive 0" would, and returns its /chat/ prefix.
+func demoServer(t *testing.T) string {
+	t.Helper()
+	cfg := demo.DefaultConfig()
+	cfg.KeepAlive = 0
+	app := demo.New(cfg)
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(t, app.Shutdown(ctx))
+		srv.Close()
+	})
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/chat/"
+}
+
+// broadcastTargets are the demo and gorilla-hub, both in this process.
+func broadcastTargets(t *testing.T) []*Target {
+	t.Helper()
+	hub, err := HubHandler("gorilla-hub")
+	require.NoError(t, err)
+	var targets []*Target
+	for name, url := range map[string]string{"wsflow": demoServer(t), "gorilla-hub": roomServer(t, hub)} {
+		tg, note, err := URLTarget(context.Background(), name, url)
+		require.NoError(t, err)
+		assert.Empty(t, note, "the listener is this process")
+		require.NoError(t, tg.Supports(Broadcast))
+		assert.Error(t, tg.Supports(Stream), "a room route is no echo")
+		targets = append(targets, tg)
+	}
+	slices.SortFunc(targets, func(a, b *Target) int { return strings.Compare(b.Name, a.Name) }) // wsflow first
+	return targets
+}
+
+func TestBroadcastAgainstTheDemoAndTheHub(t *testing.T) {
+	targets := broadcastTargets(t)
+	for _, rate := range []float64{0, 200} {
+		t.Run(fmt.Sprintf("rate %g", rate), func(t *testing.T) {
+			l := tinyBroadcast
+			l.Rate = rate
+			var progress bytes.Buffer
+			r := &Runner{Targets: targets, Modes: []Mode{Broadcast}, Loads: map[Mode]Load{Broadcast: l}, Rounds: 1, Progress: &progress}
+			results, err := r.Run(context.Background())
+			require.NoError(t, err)
+			require.Len(t, results, 1)
+			res := results[0]
+			for _, tg := range targets {
+				require.Len(t, res.Samples[tg.Name], 1, tg.Name)
+				s := res.Samples[tg.Name][0]
+				assert.Positive(t, s.Sent, tg.Name)
+				assert.Positive(t, s.Msgs, tg.Name)
+				members, senders := int64(l.Members), int64(l.Senders)
+				if rate == 0 {
+					// Every message reaches every member before the next:
+					// the window holds Members deliveries per message sent,
+					// give or take a message per sender at either end.
+					assert.InDelta(t, members*s.Sent, s.Msgs, float64(2*members*senders), tg.Name)
+				} else {
+					// The schedule allows no more than Rate a second.
+					assert.LessOrEqual(t, float64(s.Sent), float64(senders)*(rate*s.Window.Seconds()+2), tg.Name)
+				}
+				assert.Positive(t, s.Latency.P50, tg.Name)
+				assert.LessOrEqual(t, s.Latency.P50, s.Latency.P99, tg.Name)
+				assert.LessOrEqual(t, s.Latency.P99, s.Latency.Max, tg.Name)
+				// The server is this process: its writes, and the client's.
+				assert.Positive(t, s.ServerWritesPerMsg(), tg.Name)
+				assert.GreaterOrEqual(t, s.ServerCPU, time.Duration(0), tg.Name)
+			}
+
+			var out bytes.Buffer
+			require.NoError(t, res.Write(&out, "gorilla-hub"))
+			table := out.String()
+			t.Log("\n" + table)
+			pace := "closed loop"
+			if rate > 0 {
+				pace = "200 msgs/s per sender"
+			}
+			assert.Contains(t, table, "broadcast: 5 members in one room, 2 of them sending, "+pace)
+			for _, col := range []string{"deliveries/s", "server µs/delivery", "server writes/delivery", "p50 µs", "p99 µs"} {
+				assert.Contains(t, table, col)
+			}
+			assert.Regexp(t, `(?m)^\s+gorilla-hub\s+\d+\s+1\.00\s`, table, "the baseline's ratio is 1")
+			assert.Regexp(t, `(?m)^\s+wsflow\s+\d+\s`, table)
+			assert.Contains(t, progress.String(), "writes/delivery")
+		})
 	}
 }

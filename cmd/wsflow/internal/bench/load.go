@@ -17,11 +17,14 @@ import (
 type Load struct {
 	Conns    int           // rtt, stream: connections
 	Window   int           // stream: messages in flight per connection
-	Size     int           // rtt, stream: message size in bytes (at least MinSize)
-	Binary   bool          // send binary messages instead of text
+	Size     int           // rtt, stream, broadcast: message size in bytes (at least MinSize; BroadcastMinSize for broadcast)
+	Binary   bool          // rtt, stream: send binary messages instead of text
 	Idle     int           // idle: connections held
-	Warmup   time.Duration // rtt, stream: traffic before the measured window
-	Duration time.Duration // rtt, stream: the measured window
+	Members  int           // broadcast: members of the room
+	Senders  int           // broadcast: members that send (1 to Members)
+	Rate     float64       // broadcast: messages per second per sender; 0: closed loop
+	Warmup   time.Duration // rtt, stream, broadcast: traffic before the measured window
+	Duration time.Duration // rtt, stream, broadcast: the measured window
 }
 
 func (l Load) msgType() websocket.MessageType {
@@ -117,7 +120,9 @@ func readMessage(c *websocket.Conn, buf []byte) (websocket.MessageType, []byte, 
 // first error, or the end of ctx, closes every connection at once, which
 // ends the other goroutines.
 type group struct {
-	conns  []*websocket.Conn
+	mu     sync.Mutex
+	conns  []*websocket.Conn // guarded by mu
+	dead   bool              // guarded by mu: the connections are closed
 	wg     sync.WaitGroup
 	once   sync.Once
 	err    error
@@ -135,10 +140,27 @@ func (g *group) fail(err error) {
 	g.once.Do(func() {
 		g.err = err
 		close(g.failed)
-		for _, c := range g.conns {
+		g.mu.Lock()
+		g.dead = true
+		conns := g.conns
+		g.mu.Unlock()
+		for _, c := range conns {
 			c.CloseNow()
 		}
 	})
+}
+
+// add adds c to the connections that the first error closes; once the
+// group has failed it closes c at once and returns false.
+func (g *group) add(c *websocket.Conn) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.dead {
+		c.CloseNow()
+		return false
+	}
+	g.conns = append(g.conns, c)
+	return true
 }
 
 func (g *group) spawn(fn func() error) {

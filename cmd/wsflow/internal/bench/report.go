@@ -21,6 +21,11 @@ func (s Sample) brief(mode Mode) string {
 		return fmt.Sprintf("%9.0f msg/s  p50 %s p90 %s p99 %s max %s µs  server %s µs/msg %s writes/msg  client %s µs/msg  other load %s",
 			s.MsgsPerSec(), us(s.Latency.P50), us(s.Latency.P90), us(s.Latency.P99), us(s.Latency.Max),
 			num(s.ServerMicrosPerMsg(), 2), num(s.ServerWritesPerMsg(), 2), num(s.ClientMicrosPerMsg(), 2), num(s.OtherLoad(), 2))
+	case Broadcast:
+		return fmt.Sprintf("%9.0f deliveries/s (%.0f msg/s sent)  p50 %s p99 %s max %s µs  server %s µs/delivery (load %s) %s writes/delivery  client %s µs/delivery  other load %s",
+			s.MsgsPerSec(), s.SentPerSec(), us(s.Latency.P50), us(s.Latency.P99), us(s.Latency.Max),
+			num(s.ServerMicrosPerMsg(), 2), num(s.ServerLoad(), 2), num(s.ServerWritesPerMsg(), 2),
+			num(s.ClientMicrosPerMsg(), 2), num(s.OtherLoad(), 2))
 	case Idle:
 		return fmt.Sprintf("%s KiB/conn  RSS %s -> %s MiB with %d connections%s",
 			num(s.KiBPerConn(), 2), mib(s.RSSBefore), mib(s.RSSAfter), s.Conns, unsettled(s.Settled))
@@ -72,6 +77,18 @@ var columns = map[Mode][]column{
 		{"client µs/msg", Sample.ClientMicrosPerMsg, 2, false, false},
 		{"other load", Sample.OtherLoad, 2, false, false},
 	},
+	Broadcast: {
+		{"deliveries/s", Sample.MsgsPerSec, 0, true, false},
+		{"sent msgs/s", Sample.SentPerSec, 0, false, false},
+		{"server µs/delivery", Sample.ServerMicrosPerMsg, 2, true, true},
+		{"server writes/delivery", Sample.ServerWritesPerMsg, 2, false, false},
+		{"server load", Sample.ServerLoad, 2, false, false},
+		latencyCol("p50 µs", func(l Latency) time.Duration { return l.P50 }, false, false),
+		latencyCol("p99 µs", func(l Latency) time.Duration { return l.P99 }, true, false),
+		latencyCol("max µs", func(l Latency) time.Duration { return l.Max }, false, false),
+		{"client µs/delivery", Sample.ClientMicrosPerMsg, 2, false, false},
+		{"other load", Sample.OtherLoad, 2, false, false},
+	},
 	Idle: {
 		{"KiB/conn", Sample.KiBPerConn, 2, true, true},
 		{"RSS before MiB", func(s Sample) float64 { return mibf(s.RSSBefore) }, 1, false, false},
@@ -93,6 +110,13 @@ func (r *Result) Title() string {
 	case RTT:
 		what = fmt.Sprintf("%d connections, sequential request/response, %d B %s messages, %v measured after %v warm-up",
 			r.Load.Conns, r.Load.Size, kind, r.Load.Duration, r.Load.Warmup)
+	case Broadcast:
+		pace := "closed loop (a sender's next message once its last has reached every member)"
+		if r.Load.Rate > 0 {
+			pace = fmt.Sprintf("%g msgs/s per sender", r.Load.Rate)
+		}
+		what = fmt.Sprintf("%d members in one room, %d of them sending, %s, %d B text messages, %v measured after %v warm-up",
+			r.Load.Members, r.Load.Senders, pace, r.Load.Size, r.Load.Duration, r.Load.Warmup)
 	case Idle:
 		what = fmt.Sprintf("%d idle connections, server VmRSS after settling", r.Load.Idle)
 	}

@@ -14,7 +14,7 @@ type Runner struct {
 	Modes    []Mode        // measured one after the other
 	Loads    map[Mode]Load // the traffic of each mode
 	Rounds   int           // rounds per mode
-	Quiet    Quiet         // waiting for a quiet machine before rtt and stream rounds
+	Quiet    Quiet         // waiting for a quiet machine before rtt, stream and broadcast rounds
 	Progress io.Writer     // one line per round and target; nil: none
 }
 
@@ -32,8 +32,17 @@ type Result struct {
 // when first needed and stopped at the end, whatever happens; for idle
 // rounds it is restarted fresh for each round, so that its memory before
 // connecting holds nothing from earlier rounds. Any error (a mismatch, a
-// connection failing, a server exiting, ctx ending) ends the run.
+// connection failing, a server exiting, ctx ending) ends the run; so
+// does, before anything runs, a target that cannot run one of the modes
+// (see Target.Supports).
 func (r *Runner) Run(ctx context.Context) ([]*Result, error) {
+	for _, mode := range r.Modes {
+		for _, t := range r.Targets {
+			if err := t.Supports(mode); err != nil {
+				return nil, err
+			}
+		}
+	}
 	defer func() {
 		for _, t := range r.Targets {
 			t.stop()
@@ -100,6 +109,8 @@ func (r *Runner) measure(ctx context.Context, t *Target, mode Mode, l Load) (Sam
 		return MeasureRTT(ctx, t.URL, t.PID, l)
 	case Stream:
 		return MeasureStream(ctx, t.URL, t.PID, l)
+	case Broadcast:
+		return MeasureBroadcast(ctx, t.RoomURL, t.PID, l)
 	case Idle:
 		s, err := MeasureIdle(ctx, t.URL, t.PID, l)
 		if err == nil {

@@ -10,18 +10,23 @@ type Mode string
 
 // The modes.
 const (
-	RTT    Mode = "rtt"    // sequential request/response: latency
-	Stream Mode = "stream" // a window of messages in flight: throughput
-	Idle   Mode = "idle"   // connections held open: memory
+	RTT       Mode = "rtt"       // sequential request/response: latency
+	Stream    Mode = "stream"    // a window of messages in flight: throughput
+	Idle      Mode = "idle"      // connections held open: memory
+	Broadcast Mode = "broadcast" // members of one room, some sending: fan-out
 )
+
+// Modes lists every mode, in the order of the usage.
+var Modes = []Mode{Stream, RTT, Idle, Broadcast}
 
 // Sample is what one round measured on one target.
 type Sample struct {
 	Target string
 	Round  int
-	Window time.Duration // length of the measured window (rtt, stream)
-	Msgs   int64         // echoes received in the window
-	Bytes  int64         // payload bytes echoed in the window
+	Window time.Duration // length of the measured window (rtt, stream, broadcast)
+	Msgs   int64         // echoes (broadcast: deliveries) received in the window
+	Bytes  int64         // payload bytes echoed (delivered) in the window
+	Sent   int64         // broadcast: messages the senders sent in the window
 
 	// CPU time used during the window, user + system; ServerCPU is -1
 	// when the server's process is unknown.
@@ -39,7 +44,10 @@ type Sample struct {
 	// -1 when the server's CPU time is unknown.
 	OtherCPU time.Duration
 
-	Latency Latency // rtt: round-trip times of messages sent in the window
+	// Latency is, in rtt, the round-trip times of messages sent in the
+	// window; in broadcast, the times from a message's send to its
+	// delivery to each member, for deliveries in the window.
+	Latency Latency
 
 	// Idle: the connections held, and the server's VmRSS before
 	// connecting and with them all open (-1 when unknown).
@@ -50,6 +58,10 @@ type Sample struct {
 
 // MsgsPerSec is the echo rate over the window.
 func (s Sample) MsgsPerSec() float64 { return float64(s.Msgs) / s.Window.Seconds() }
+
+// SentPerSec is the rate at which broadcast's senders sent, over the
+// window.
+func (s Sample) SentPerSec() float64 { return float64(s.Sent) / s.Window.Seconds() }
 
 // MBPerSec is the echoed payload per second, one way, in MB (10^6 bytes).
 func (s Sample) MBPerSec() float64 { return float64(s.Bytes) / 1e6 / s.Window.Seconds() }

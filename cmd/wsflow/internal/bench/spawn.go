@@ -15,20 +15,33 @@ import (
 
 // SpawnArgs returns the command line, after the binary's name, that
 // starts the target called name as a child process of the wsflow binary,
-// and the path it serves its echo at:
+// and the routes it serves:
 //
-//   - "wsflow": the demo, "demo -addr 127.0.0.1:0 -keepalive 0", at /echo
-//     (keep-alive off, as none of the baselines pings);
+//   - "wsflow": the demo, "demo -addr 127.0.0.1:0 -keepalive 0", with its
+//     echo at /echo and its chat rooms at /chat/ (keep-alive off, as none
+//     of the baselines pings);
 //   - a baseline echo server (see EchoNames): "bench-server -impl NAME
-//     -addr 127.0.0.1:0", at /echo.
-func SpawnArgs(name string) (args []string, path string, err error) {
+//     -addr 127.0.0.1:0", at /echo;
+//   - a baseline broadcast server (see HubNames): the same command line,
+//     with its rooms at /chat/.
+func SpawnArgs(name string) (args []string, routes Routes, err error) {
 	if name == "wsflow" {
-		return []string{"demo", "-addr", "127.0.0.1:0", "-keepalive", "0"}, "/echo", nil
+		return []string{"demo", "-addr", "127.0.0.1:0", "-keepalive", "0"}, Routes{Echo: "/echo", Room: "/chat/"}, nil
 	}
-	if _, ok := echoes[name]; !ok {
-		return nil, "", fmt.Errorf("cannot spawn %q: known targets are wsflow and %s", name, strings.Join(EchoNames(), ", "))
+	args = []string{"bench-server", "-impl", name, "-addr", "127.0.0.1:0"}
+	if _, ok := echoes[name]; ok {
+		return args, Routes{Echo: "/echo"}, nil
 	}
-	return []string{"bench-server", "-impl", name, "-addr", "127.0.0.1:0"}, "/echo", nil
+	if _, ok := hubs[name]; ok {
+		return args, Routes{Room: "/chat/"}, nil
+	}
+	return nil, Routes{}, fmt.Errorf("cannot spawn %q: known targets are %s", name, strings.Join(SpawnNames(), ", "))
+}
+
+// SpawnNames lists the targets SpawnArgs knows: wsflow, then the
+// baseline servers.
+func SpawnNames() []string {
+	return append([]string{"wsflow"}, ServerNames()...)
 }
 
 // startTimeout bounds how long a spawned server may take to print its

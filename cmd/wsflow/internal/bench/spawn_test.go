@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -39,18 +40,42 @@ func TestStartProcessStopsWhenContextEnds(t *testing.T) {
 }
 
 func TestSpawnArgs(t *testing.T) {
-	args, path, err := SpawnArgs("wsflow")
+	args, routes, err := SpawnArgs("wsflow")
 	require.NoError(t, err)
 	assert.Equal(t, "demo -addr 127.0.0.1:0 -keepalive 0", strings.Join(args, " "))
-	assert.Equal(t, "/echo", path)
+	assert.Equal(t, Routes{Echo: "/echo", Room: "/chat/"}, routes)
 
 	for _, name := range EchoNames() {
-		args, _, err := SpawnArgs(name)
+		args, routes, err := SpawnArgs(name)
 		require.NoError(t, err)
 		assert.Equal(t, "bench-server -impl "+name+" -addr 127.0.0.1:0", strings.Join(args, " "))
+		assert.Equal(t, Routes{Echo: "/echo"}, routes, name)
 	}
+	args, routes, err = SpawnArgs("gorilla-hub")
+	require.NoError(t, err)
+	assert.Equal(t, "bench-server -impl gorilla-hub -addr 127.0.0.1:0", strings.Join(args, " "))
+	assert.Equal(t, Routes{Room: "/chat/"}, routes, "a broadcast server only")
+
 	_, _, err = SpawnArgs("nginx")
-	assert.ErrorContains(t, err, "known targets are wsflow and coder-bg, coder-ctx, gorilla")
+	assert.ErrorContains(t, err, "known targets are wsflow, coder-bg, coder-ctx, gorilla, gorilla-hub")
+}
+
+func TestSpawnedTargetsSayWhatTheyCanRun(t *testing.T) {
+	for name, can := range map[string][]Mode{
+		"wsflow":      {Stream, RTT, Idle, Broadcast},
+		"gorilla":     {Stream, RTT, Idle},
+		"gorilla-hub": {Broadcast},
+	} {
+		tg, err := SpawnTarget(name)
+		require.NoError(t, err)
+		for _, mode := range Modes {
+			if slices.Contains(can, mode) {
+				assert.NoError(t, tg.Supports(mode), "%s %s", name, mode)
+			} else {
+				assert.Error(t, tg.Supports(mode), "%s %s", name, mode)
+			}
+		}
+	}
 }
 
 func TestTailBufferKeepsTheEnd(t *testing.T) {
