@@ -366,13 +366,17 @@ func TestKeepAlivePings(t *testing.T) {
 	ctx, cancel := context.WithCancel(testCtx(t))
 	idle := flow.StageFunc(func(fctx context.Context, in <-chan string, emit func(string) error) error {
 		for range 3 {
-			<-pings
+			select {
+			case <-pings:
+			case <-fctx.Done(): // the socket ended first
+				return fctx.Err()
+			}
 		}
 		cancel()
 		<-fctx.Done()
 		return nil
 	})
-	err := client.Dial(ctx, srv.URL("/"), transformer.String(), idle, client.WithKeepAlive(2*time.Millisecond))
+	err := client.Dial(ctx, srv.URL("/"), transformer.String(), idle, client.WithKeepAlive(20*time.Millisecond))
 	require.ErrorIs(t, err, context.Canceled)
 }
 
