@@ -4,26 +4,27 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 func TestCallbacks(t *testing.T) {
 	d := startDemo(t)
 
 	t.Run("hello, answers, bye", func(t *testing.T) {
-		c := dial(t, d.wsURL("/callbacks"), nil)
-		expect(t, c, websocket.MessageText, "Hello!")
+		c := wstest.Dial(t, d.wsURL("/callbacks"))
+		c.ExpectText("Hello!")
 		echoes(t, c, []string{"a", "", "bye now", "Bye", "héllo 世界"}, func(m string) string { return "got: " + m })
-		send(t, c, websocket.MessageText, "bye")
-		require.Equal(t, closed(websocket.StatusNormalClosure, ""), closeOf(t, c), "bye is not answered")
+		c.SendText("bye")
+		c.ExpectClose(message.NormalClosure, "") // bye is not answered
 		require.NoError(t, d.logs.WaitFor(testCtx(t), `msg=Disconnected`))
 	})
 
 	t.Run("the peer closes", func(t *testing.T) {
-		c := dial(t, d.wsURL("/callbacks"), nil)
-		expect(t, c, websocket.MessageText, "Hello!")
-		require.NoError(t, c.Close(websocket.StatusNormalClosure, "leaving"))
+		c := wstest.Dial(t, d.wsURL("/callbacks"))
+		c.ExpectText("Hello!")
+		c.CloseWith(message.NormalClosure, "leaving")
 	})
 
 	require.NoError(t, d.stop()) // every socket has closed and been logged

@@ -11,19 +11,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // member dials room as name and checks its own join line comes first.
-func member(t *testing.T, d *testDemo, room, name string) *websocket.Conn {
+func member(t *testing.T, d *testDemo, room, name string) *wstest.Conn {
 	t.Helper()
-	c := dial(t, d.wsURL("/chat/"+room+"?name="+name), nil)
-	expect(t, c, websocket.MessageText, "* "+name+" joined")
+	c := wstest.Dial(t, d.wsURL("/chat/"+room+"?name="+name))
+	c.ExpectText("* " + name + " joined")
 	return c
 }
 
@@ -33,43 +33,43 @@ func TestChatRules(t *testing.T) {
 	for _, path := range []string{"/chat/Lobby", "/chat/" + strings.Repeat("a", 33), "/chat/a_b", "/chat/a.b",
 		"/chat/%C3%A9t%C3%A9", "/chat/a%2Fb", "/chat/a%20b", "/chat/lobby%0A"} {
 		t.Run("404 "+path, func(t *testing.T) {
-			status, body := refused(t, d.wsURL(path+"?name=ann"), nil)
+			status, body := refused(t, d.wsURL(path+"?name=ann"))
 			require.Equal(t, http.StatusNotFound, status)
 			require.Equal(t, badRoom, body)
 		})
 	}
 	for _, path := range []string{"/chat/", "/chat/a/b"} {
 		t.Run("404 "+path, func(t *testing.T) {
-			status, _ := refused(t, d.wsURL(path), nil) // no route at all
+			status, _ := refused(t, d.wsURL(path)) // no route at all
 			require.Equal(t, http.StatusNotFound, status)
 		})
 	}
 	const badName = "400 bad request: name must match [A-Za-z0-9_-]{1,32}\n"
 	for _, query := range []string{"?name=a+b", "?name=" + strings.Repeat("n", 33), "?name=%C3%A9", "?name=a.b", "?name=*", "?name=%00"} {
 		t.Run("400 "+query, func(t *testing.T) {
-			status, body := refused(t, d.wsURL("/chat/lobby"+query), nil)
+			status, body := refused(t, d.wsURL("/chat/lobby"+query))
 			require.Equal(t, http.StatusBadRequest, status)
 			require.Equal(t, badName, body)
 		})
 	}
 	t.Run("400 malformed query", func(t *testing.T) {
-		status, body := refused(t, d.wsURL("/chat/lobby?name=%zz"), nil)
+		status, body := refused(t, d.wsURL("/chat/lobby?name=%zz"))
 		require.Equal(t, http.StatusBadRequest, status)
 		require.Equal(t, "400 bad request: malformed query string\n", body)
 	})
 	t.Run("the longest room and name", func(t *testing.T) {
 		room, name := "a-"+strings.Repeat("z09", 10), "A_"+strings.Repeat("z-9", 10)
 		c := member(t, d, room, name)
-		send(t, c, websocket.MessageText, "hi")
-		expect(t, c, websocket.MessageText, name+": hi")
+		c.SendText("hi")
+		c.ExpectText(name + ": hi")
 	})
 	for i, query := range []string{"", "?name=", "?other=x"} {
 		t.Run("anonymous "+query, func(t *testing.T) {
-			c := dial(t, d.wsURL(fmt.Sprintf("/chat/nameless-%d%s", i, query)), nil)
-			expect(t, c, websocket.MessageText, "* anonymous joined")
-			send(t, c, websocket.MessageText, "who am I?")
-			expect(t, c, websocket.MessageText, "anonymous: who am I?")
-			require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+			c := wstest.Dial(t, d.wsURL(fmt.Sprintf("/chat/nameless-%d%s", i, query)))
+			c.ExpectText("* anonymous joined")
+			c.SendText("who am I?")
+			c.ExpectText("anonymous: who am I?")
+			c.Close()
 		})
 	}
 }
@@ -78,22 +78,22 @@ func TestChatRoom(t *testing.T) {
 	d := startDemo(t)
 	ann := member(t, d, "lobby", "ann")
 	bob := member(t, d, "lobby", "bob")
-	expect(t, ann, websocket.MessageText, "* bob joined")
+	ann.ExpectText("* bob joined")
 	cat := member(t, d, "kitchen", "cat")
 
-	send(t, bob, websocket.MessageText, "hi")
-	expect(t, bob, websocket.MessageText, "bob: hi")
-	expect(t, ann, websocket.MessageText, "bob: hi")
-	send(t, cat, websocket.MessageText, "meow")
-	expect(t, cat, websocket.MessageText, "cat: meow")
+	bob.SendText("hi")
+	bob.ExpectText("bob: hi")
+	ann.ExpectText("bob: hi")
+	cat.SendText("meow")
+	cat.ExpectText("cat: meow")
 
-	require.NoError(t, bob.Close(websocket.StatusNormalClosure, ""))
-	expect(t, ann, websocket.MessageText, "* bob left")
+	bob.Close()
+	ann.ExpectText("* bob left")
 	// Neither room heard the other: the next line each reads is its own.
-	send(t, ann, websocket.MessageText, "bye")
-	expect(t, ann, websocket.MessageText, "ann: bye")
-	send(t, cat, websocket.MessageText, "alone?")
-	expect(t, cat, websocket.MessageText, "cat: alone?")
+	ann.SendText("bye")
+	ann.ExpectText("ann: bye")
+	cat.SendText("alone?")
+	cat.ExpectText("cat: alone?")
 }
 
 // TestChatOneOrderForAll: three members sending 1,000 messages each at
@@ -103,13 +103,13 @@ func TestChatOneOrderForAll(t *testing.T) {
 	d := startDemo(t)
 	const perMember = 1000
 	names := []string{"ann", "bob", "cat"}
-	conns := make([]*websocket.Conn, len(names))
+	conns := make([]*wstest.Conn, len(names))
 	got := make([][]string, len(names))
 	for i, name := range names {
 		conns[i] = member(t, d, "must-show", name)
 		got[i] = []string{"* " + name + " joined"}
 		for j := range i {
-			expect(t, conns[j], websocket.MessageText, "* "+name+" joined")
+			conns[j].ExpectText("* " + name + " joined")
 			got[j] = append(got[j], "* "+name+" joined")
 		}
 	}
@@ -120,7 +120,7 @@ func TestChatOneOrderForAll(t *testing.T) {
 	for i, c := range conns {
 		wg.Go(func() {
 			for k := range perMember {
-				if err := c.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf("%s-%d", names[i], k))); err != nil {
+				if err := c.Client().Send(ctx, message.Text(fmt.Sprintf("%s-%d", names[i], k))); err != nil {
 					errs[2*i] = fmt.Errorf("%s writing message %d: %w", names[i], k, err)
 					return
 				}
@@ -128,12 +128,12 @@ func TestChatOneOrderForAll(t *testing.T) {
 		})
 		wg.Go(func() {
 			for range len(names) * perMember {
-				_, p, err := c.Read(ctx)
+				line, err := receiveText(ctx, c.Client())
 				if err != nil {
 					errs[2*i+1] = fmt.Errorf("%s reading after %d messages: %w", names[i], len(got[i]), err)
 					return
 				}
-				got[i] = append(got[i], string(p))
+				got[i] = append(got[i], line)
 			}
 		})
 	}
@@ -183,10 +183,10 @@ func TestChatEvictsSilentMember(t *testing.T) {
 	d := startDemo(t, "-write-timeout", "5m")
 	ann := member(t, d, "busy", "ann")
 	bob := member(t, d, "busy", "bob")
-	expect(t, ann, websocket.MessageText, "* bob joined")
-	sid := dial(t, d.wsURL("/chat/busy?name=sid"), nil) // does not read, for now
-	expect(t, ann, websocket.MessageText, "* sid joined")
-	expect(t, bob, websocket.MessageText, "* sid joined")
+	ann.ExpectText("* bob joined")
+	sid := wstest.Dial(t, d.wsURL("/chat/busy?name=sid")) // does not read, for now
+	ann.ExpectText("* sid joined")
+	bob.ExpectText("* sid joined")
 
 	line := func(k int) string { return fmt.Sprintf("%04d %s", k, strings.Repeat("x", 1000)) }
 	n := int(cmdtest.SocketBuffers()/int64(len(line(0)))) + chatMemberBuffer + 64
@@ -198,16 +198,16 @@ func TestChatEvictsSilentMember(t *testing.T) {
 		written := make(chan error, 1)
 		go func() {
 			for k := from; k < to; k++ {
-				if err := ann.Write(ctx, websocket.MessageText, []byte(line(k))); err != nil {
+				if err := ann.Client().Send(ctx, message.Text(line(k))); err != nil {
 					written <- err
 					return
 				}
 			}
 			written <- nil
 		}()
-		for _, c := range []*websocket.Conn{ann, bob} {
+		for _, c := range []*wstest.Conn{ann, bob} {
 			for k := from; k < to; k++ {
-				expect(t, c, websocket.MessageText, "ann: "+line(k))
+				c.ExpectText("ann: " + line(k))
 			}
 		}
 		require.NoError(t, <-written)
@@ -222,20 +222,18 @@ func TestChatEvictsSilentMember(t *testing.T) {
 	}
 	var got int
 	for ; ; got++ {
-		typ, p, err := sid.Read(ctx)
-		if err != nil {
-			var ce websocket.CloseError
-			require.True(t, errors.As(err, &ce), "after %d of %d messages: want a close frame, got %v", got, len(want), err)
-			require.Equal(t, closed(websocket.StatusPolicyViolation, flow.ErrTooSlow.Reason), ce)
+		kind, p, closed := sid.Next()
+		if closed != nil {
+			require.Equal(t, message.Close{Code: message.PolicyViolation, Reason: flow.ErrTooSlow.Reason}, *closed, "after %d of %d messages", got, len(want))
 			break
 		}
 		require.Less(t, got, len(want)-1, "sid was not evicted: its socket buffers hold more than cmdtest.SocketBuffers says")
-		require.Equal(t, websocket.MessageText, typ)
+		require.Equal(t, message.KindText, kind)
 		require.Equal(t, want[got], string(p), "sid's message %d", got)
 	}
 	t.Logf("ann said %d lines in %v; sid read %d before its 1008, %v after ann's last", n, said, got, time.Since(began)-said)
-	expect(t, ann, websocket.MessageText, "* sid left")
-	expect(t, bob, websocket.MessageText, "* sid left")
+	ann.ExpectText("* sid left")
+	bob.ExpectText("* sid left")
 }
 
 // TestRooms checks the registry: a room exists while it has members, and
@@ -328,20 +326,20 @@ func TestRoomsOfFailedHandshakes(t *testing.T) {
 	}
 	require.Equal(t, 0, d.chat.Len(), "refused as malformed")
 
-	ann := dial(t, wsURL+"/chat/lobby?name=ann", nil)
-	expect(t, ann, websocket.MessageText, "* ann joined")
+	ann := wstest.Dial(t, wsURL+"/chat/lobby?name=ann")
+	ann.ExpectText("* ann joined")
 	require.Equal(t, 1, d.chat.Len())
 
 	for i := range 5 {
-		status, body := refused(t, fmt.Sprintf("%s/chat/full-%d", wsURL, i), nil)
+		status, body := refused(t, fmt.Sprintf("%s/chat/full-%d", wsURL, i))
 		require.Equal(t, http.StatusServiceUnavailable, status, body)
 	}
 	require.Equal(t, 1, d.chat.Len(), "refused beyond -max-conns")
-	require.NoError(t, ann.Close(websocket.StatusNormalClosure, ""))
+	ann.Close()
 	require.NoError(t, d.Shutdown(testCtx(t))) // ann's socket has ended
 	require.Equal(t, 0, d.chat.Len())
 	for i := range 5 {
-		status, _ := refused(t, fmt.Sprintf("%s/chat/closing-%d", wsURL, i), nil)
+		status, _ := refused(t, fmt.Sprintf("%s/chat/closing-%d", wsURL, i))
 		require.Equal(t, http.StatusServiceUnavailable, status)
 	}
 	require.Equal(t, 0, d.chat.Len(), "refused while shutting down")
@@ -353,8 +351,8 @@ func TestRoomsOfFailedHandshakes(t *testing.T) {
 // bound far below what 4,096 of its messages would take (256 MiB).
 func TestChatBoundsNeverReadingMemberByBytes(t *testing.T) {
 	d := startDemo(t, "-write-timeout", "5m")
-	hog := dial(t, d.wsURL("/chat/big?name=hog"), nil) // never reads until the end
-	text := strings.Repeat("x", 64<<10-16)             // "hog: " + text fits -max-message
+	hog := wstest.Dial(t, d.wsURL("/chat/big?name=hog")) // never reads until the end
+	text := strings.Repeat("x", 64<<10-16)               // "hog: " + text fits -max-message
 	// Enough to fill the socket buffers and pass the byte bound eight
 	// times over; before the byte bound it all stayed queued.
 	n := int((cmdtest.SocketBuffers()+8*flow.DefaultMemberBytes)/int64(len(text))) + 1
@@ -369,7 +367,7 @@ func TestChatBoundsNeverReadingMemberByBytes(t *testing.T) {
 	var peak uint64
 	ctx := testCtx(t)
 	for k := range n {
-		if err := hog.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
+		if err := hog.Client().Send(ctx, message.Text(text)); err != nil {
 			break // closed by the server
 		}
 		if k%32 == 0 {

@@ -13,16 +13,18 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 func TestListeningLineAndShutdown(t *testing.T) {
 	d := startCommand(t)
-	c := dial(t, d.wsURL("/echo"), nil)
+	c := wstest.Dial(t, d.wsURL("/echo"))
 	echoes(t, c, []string{"before shutdown"}, identity)
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- d.stop() }()
-	require.Equal(t, closed(websocket.StatusGoingAway, "going away"), closeOf(t, c))
+	c.ExpectClose(message.GoingAway, "going away")
 	require.NoError(t, <-stopped)
 
 	require.Equal(t, "listening on http://"+d.addr+"\n", d.stdout.String(), "exactly one line on stdout")
@@ -35,14 +37,21 @@ func TestListeningLineAndShutdown(t *testing.T) {
 
 func TestShutdownGraceDropsSilentPeers(t *testing.T) {
 	d := startCommand(t, "-shutdown-grace", "50ms")
-	c := dial(t, d.wsURL("/echo"), nil)
-	echoes(t, c, []string{"hi"}, identity)
+	// A raw coder/websocket connection, which reads only when told to: a
+	// client.Conn's runtime would answer the server's close at once.
+	c, _, err := websocket.Dial(testCtx(t), d.wsURL("/echo"), &websocket.DialOptions{HTTPClient: httpClient})
+	require.NoError(t, err)
+	defer c.CloseNow()
+	require.NoError(t, c.Write(testCtx(t), websocket.MessageText, []byte("hi")))
+	_, p, err := c.Read(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, "hi", string(p), "the socket is open and served")
 	// The client reads no more, so it never answers the server's close.
 	began := time.Now()
 	require.NoError(t, d.stop())
 	t.Logf("stopped %v after the shutdown began", time.Since(began))
 	require.Contains(t, d.logs.String(), "grace period over: dropped the sockets still open")
-	_, _, err := c.Read(testCtx(t))
+	_, _, err = c.Read(testCtx(t))
 	require.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err), "the close frame was sent before the drop: %v", err)
 }
 
@@ -101,14 +110,14 @@ func TestHandshakeRules(t *testing.T) {
 	}
 	for _, origin := range []string{"http://evil.example", "http://example.com.evil.example", "http://trusted.example.org", "https://" + d.addr + ".evil"} {
 		t.Run("403 "+origin, func(t *testing.T) {
-			status, body := refused(t, d.wsURL("/echo"), http.Header{"Origin": {origin}})
+			status, body := refused(t, d.wsURL("/echo"), wstest.Header("Origin", origin))
 			require.Equal(t, http.StatusForbidden, status)
 			require.Equal(t, "403 forbidden: origin not allowed\n", body)
 		})
 	}
 	for _, origin := range []string{"http://" + d.addr, "https://app.example.com", "https://trusted.example.org"} {
 		t.Run("allowed "+origin, func(t *testing.T) {
-			c := dial(t, d.wsURL("/echo"), http.Header{"Origin": {origin}})
+			c := wstest.Dial(t, d.wsURL("/echo"), wstest.Header("Origin", origin))
 			echoes(t, c, []string{"hi"}, identity)
 		})
 	}
@@ -117,41 +126,41 @@ func TestHandshakeRules(t *testing.T) {
 func TestMaxMessage(t *testing.T) {
 	t.Run("default 64 KiB", func(t *testing.T) {
 		d := startDemo(t)
-		c := dial(t, d.wsURL("/echo"), nil)
+		c := wstest.Dial(t, d.wsURL("/echo"))
 		echoes(t, c, []string{strings.Repeat("x", 65536)}, identity)
-		send(t, c, websocket.MessageText, strings.Repeat("x", 65537))
-		require.Equal(t, websocket.StatusMessageTooBig, closeOf(t, c).Code)
+		c.SendText(strings.Repeat("x", 65537))
+		c.ExpectCloseCode(message.MessageTooBig)
 	})
 	t.Run("from the environment", func(t *testing.T) {
 		t.Setenv("WSFLOW_MAX_MESSAGE", "16")
 		d := startDemo(t)
-		c := dial(t, d.wsURL("/echo"), nil)
+		c := wstest.Dial(t, d.wsURL("/echo"))
 		echoes(t, c, []string{strings.Repeat("x", 16)}, identity)
-		send(t, c, websocket.MessageText, strings.Repeat("x", 17))
-		require.Equal(t, websocket.StatusMessageTooBig, closeOf(t, c).Code)
+		c.SendText(strings.Repeat("x", 17))
+		c.ExpectCloseCode(message.MessageTooBig)
 	})
 	t.Run("the flag beats the environment", func(t *testing.T) {
 		t.Setenv("WSFLOW_MAX_MESSAGE", "16")
 		d := startDemo(t, "-max-message", "32")
-		c := dial(t, d.wsURL("/raw"), nil)
+		c := wstest.Dial(t, d.wsURL("/raw"))
 		echoes(t, c, []string{strings.Repeat("é", 16)}, identity)
-		send(t, c, websocket.MessageBinary, strings.Repeat("x", 33))
-		require.Equal(t, websocket.StatusMessageTooBig, closeOf(t, c).Code)
+		c.SendBinary([]byte(strings.Repeat("x", 33)))
+		c.ExpectCloseCode(message.MessageTooBig)
 	})
 }
 
 func TestOriginsFromEnvironment(t *testing.T) {
 	t.Setenv("WSFLOW_ORIGINS", "*.example.com")
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/echo"), http.Header{"Origin": {"https://app.example.com"}})
+	c := wstest.Dial(t, d.wsURL("/echo"), wstest.Header("Origin", "https://app.example.com"))
 	echoes(t, c, []string{"hi"}, identity)
 }
 
 func TestMaxConns(t *testing.T) {
 	d := startDemo(t, "-max-conns", "1")
-	c := dial(t, d.wsURL("/echo"), nil)
+	c := wstest.Dial(t, d.wsURL("/echo"))
 	echoes(t, c, []string{"first"}, identity)
-	status, body := refused(t, d.wsURL("/hello"), nil)
+	status, body := refused(t, d.wsURL("/hello"))
 	require.Equal(t, http.StatusServiceUnavailable, status)
 	require.Equal(t, "503 service unavailable: too many open connections\n", body)
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // TestHandshakeTimeout: a client that opens a connection and sends half a
@@ -53,12 +53,12 @@ func TestHandshakeTimeout(t *testing.T) {
 			})
 
 			t.Run("an open socket outlives it", func(t *testing.T) {
-				c := dial(t, d.wsURL("/echo"), nil)
+				c := wstest.Dial(t, d.wsURL("/echo"))
 				opened := time.Now()
 				for i := 0; i < 10 || time.Since(opened) < 3*timeout; i++ {
 					echoes(t, c, []string{strings.Repeat("é", i)}, identity)
 				}
-				require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+				c.Close()
 			})
 		})
 	}

@@ -2,7 +2,7 @@ package demo
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,10 +11,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/broker"
+	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 	"go.uber.org/goleak"
 )
 
@@ -119,69 +121,46 @@ func get(t *testing.T, url string, header http.Header) (*http.Response, string) 
 	return resp, string(body)
 }
 
-// dial opens a WebSocket connection, which the test closes at its end.
-func dial(t *testing.T, url string, header http.Header) *websocket.Conn {
-	t.Helper()
-	c, _, err := websocket.Dial(testCtx(t), url, &websocket.DialOptions{HTTPClient: httpClient, HTTPHeader: header})
-	require.NoError(t, err)
-	c.SetReadLimit(-1)
-	t.Cleanup(func() { c.CloseNow() })
-	return c
-}
-
 // refused dials a handshake that must be refused and returns the HTTP
-// status and body it got instead.
-func refused(t *testing.T, url string, header http.Header) (status int, body string) {
+// status and body it got instead, which must be plain text.
+func refused(t *testing.T, url string, opts ...wstest.DialOption) (status int, body string) {
 	t.Helper()
-	c, resp, err := websocket.Dial(testCtx(t), url, &websocket.DialOptions{HTTPClient: httpClient, HTTPHeader: header})
-	if err == nil {
-		c.CloseNow()
-		t.Fatalf("%s: the handshake was accepted", url)
-	}
-	require.NotNil(t, resp, "%s: %v", url, err)
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp := wstest.DialRefused(t, url, opts...)
 	require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
 	require.Empty(t, resp.Header.Get("Sec-WebSocket-Accept"), "upgraded")
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, resp.Body
 }
 
-func send(t *testing.T, c *websocket.Conn, typ websocket.MessageType, payload string) {
-	t.Helper()
-	require.NoError(t, c.Write(testCtx(t), typ, []byte(payload)))
-}
-
-// expect reads one message and checks its type and payload.
-func expect(t *testing.T, c *websocket.Conn, typ websocket.MessageType, want string) {
-	t.Helper()
-	gotType, got, err := c.Read(testCtx(t))
-	require.NoError(t, err)
-	require.Equal(t, typ, gotType, "message type of %q", got)
-	require.Equal(t, want, string(got))
-}
-
-// echoes sends each message as text and expects want[i] back, as text.
-func echoes(t *testing.T, c *websocket.Conn, sent []string, want func(string) string) {
+// echoes sends each message as text and expects want(m) back, as text.
+func echoes(t *testing.T, c *wstest.Conn, sent []string, want func(string) string) {
 	t.Helper()
 	for _, m := range sent {
-		send(t, c, websocket.MessageText, m)
-		expect(t, c, websocket.MessageText, want(m))
+		c.SendText(m)
+		c.ExpectText(want(m))
 	}
 }
 
-// closeOf reads until the server closes the connection and returns the
-// close frame it sent. A message that arrives first fails the test.
-func closeOf(t *testing.T, c *websocket.Conn) websocket.CloseError {
+// closeOf reads the server's close, which must come next, for a test
+// that checks part of its reason.
+func closeOf(t *testing.T, c *wstest.Conn) message.Close {
 	t.Helper()
-	typ, p, err := c.Read(testCtx(t))
-	require.Error(t, err, "want a close, got a %v message %q", typ, p)
-	var ce websocket.CloseError
-	require.True(t, errors.As(err, &ce), "want a close frame, got %v", err)
-	return ce
+	kind, p, closed := c.Next()
+	require.NotNil(t, closed, "want a close, got a %v message %q", kind, p)
+	return *closed
 }
 
-func closed(code websocket.StatusCode, reason string) websocket.CloseError {
-	return websocket.CloseError{Code: code, Reason: reason}
+// receiveText receives a message that must be text, for a test's
+// goroutine other than its own.
+func receiveText(ctx context.Context, c *client.Conn) (string, error) {
+	m, err := c.Receive(ctx)
+	if err != nil {
+		return "", err
+	}
+	text, ok := m.(message.Text)
+	if !ok {
+		return "", fmt.Errorf("want a text message, got a %v message %q", m.Kind(), m)
+	}
+	return string(text), nil
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }

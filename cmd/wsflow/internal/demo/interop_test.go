@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	gorilla "github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // The interoperability tests speak to the demo with gorilla/websocket, a
@@ -195,20 +195,20 @@ func TestInteropChat(t *testing.T) {
 	d := startDemo(t)
 	g := gorillaDial(t, d.wsURL("/chat/interop?name=gorilla"), nil)
 	gorillaExpect(t, g, gorilla.TextMessage, "* gorilla joined")
-	c := dial(t, d.wsURL("/chat/interop?name=coder"), nil)
-	expect(t, c, websocket.MessageText, "* coder joined")
+	c := wstest.Dial(t, d.wsURL("/chat/interop?name=coder"))
+	c.ExpectText("* coder joined")
 	gorillaExpect(t, g, gorilla.TextMessage, "* coder joined")
 
 	gorillaSend(t, g, gorilla.TextMessage, "hi from gorilla")
 	gorillaExpect(t, g, gorilla.TextMessage, "gorilla: hi from gorilla")
-	expect(t, c, websocket.MessageText, "gorilla: hi from gorilla")
-	send(t, c, websocket.MessageText, "hi from coder")
-	expect(t, c, websocket.MessageText, "coder: hi from coder")
+	c.ExpectText("gorilla: hi from gorilla")
+	c.SendText("hi from coder")
+	c.ExpectText("coder: hi from coder")
 	gorillaExpect(t, g, gorilla.TextMessage, "coder: hi from coder")
 
 	require.NoError(t, g.WriteMessage(gorilla.CloseMessage, gorilla.FormatCloseMessage(gorilla.CloseNormalClosure, "")))
 	require.Equal(t, gorilla.CloseNormalClosure, gorillaClose(t, g).Code)
-	expect(t, c, websocket.MessageText, "* gorilla left")
+	c.ExpectText("* gorilla left")
 }
 
 func TestInteropRefusals(t *testing.T) {

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // gatedWork is a back end for /lookup whose pieces of work end when the
@@ -79,9 +80,9 @@ func lookupRequest(id int, work time.Duration) string {
 func TestLookupAnswersInOrder(t *testing.T) {
 	g := newGatedWork()
 	d := serveLookup(t, g.work)
-	c := dial(t, d.wsURL("/lookup?parallel=4"), nil)
+	c := wstest.Dial(t, d.wsURL("/lookup?parallel=4"))
 	for id := 1; id <= 4; id++ {
-		send(t, c, websocket.MessageText, lookupRequest(id, time.Duration(id)*time.Millisecond))
+		c.SendText(lookupRequest(id, time.Duration(id)*time.Millisecond))
 	}
 	for range 4 {
 		<-g.started
@@ -90,7 +91,7 @@ func TestLookupAnswersInOrder(t *testing.T) {
 		close(g.gate(time.Duration(id) * time.Millisecond))
 	}
 	for id := 1; id <= 4; id++ {
-		expect(t, c, websocket.MessageText, fmt.Sprintf(`{"id":%d,"done":true}`, id))
+		c.ExpectText(fmt.Sprintf(`{"id":%d,"done":true}`, id))
 	}
 }
 
@@ -99,16 +100,16 @@ func TestLookupAnswersInOrder(t *testing.T) {
 func TestLookupBoundsWorkUnderWay(t *testing.T) {
 	g := newGatedWork()
 	d := serveLookup(t, g.work)
-	c := dial(t, d.wsURL("/lookup?parallel=2"), nil)
+	c := wstest.Dial(t, d.wsURL("/lookup?parallel=2"))
 	const n = 6
 	for id := 1; id <= n; id++ {
-		send(t, c, websocket.MessageText, lookupRequest(id, time.Duration(id)*time.Millisecond))
+		c.SendText(lookupRequest(id, time.Duration(id)*time.Millisecond))
 	}
 	started := []time.Duration{<-g.started, <-g.started}
 	require.ElementsMatch(t, []time.Duration{time.Millisecond, 2 * time.Millisecond}, started)
 	for id := 1; id <= n; id++ {
 		close(g.gate(time.Duration(id) * time.Millisecond))
-		expect(t, c, websocket.MessageText, fmt.Sprintf(`{"id":%d,"done":true}`, id))
+		c.ExpectText(fmt.Sprintf(`{"id":%d,"done":true}`, id))
 		if id+2 <= n {
 			require.Equal(t, time.Duration(id+2)*time.Millisecond, <-g.started, "the next request starts")
 		}
@@ -122,25 +123,24 @@ func TestLookupBoundsWorkUnderWay(t *testing.T) {
 // real back end answers a request with no work at once.
 func TestLookupHeartbeat(t *testing.T) {
 	d := serveLookup(t, simulatedWork)
-	c := dial(t, d.wsURL("/lookup?heartbeat=20ms"), nil)
-	expect(t, c, websocket.MessageText, `{"heartbeat":true}`)
-	send(t, c, websocket.MessageText, lookupRequest(7, 0))
+	c := wstest.Dial(t, d.wsURL("/lookup?heartbeat=20ms"))
+	c.ExpectText(`{"heartbeat":true}`)
+	c.SendText(lookupRequest(7, 0))
 	for {
-		_, p, err := c.Read(testCtx(t))
-		require.NoError(t, err)
-		if string(p) == `{"heartbeat":true}` {
+		p := c.ReadText()
+		if p == `{"heartbeat":true}` {
 			continue // the machine may be slow: heartbeats may come first
 		}
-		require.Equal(t, `{"id":7,"done":true}`, string(p))
+		require.Equal(t, `{"id":7,"done":true}`, p)
 		break
 	}
-	expect(t, c, websocket.MessageText, `{"heartbeat":true}`)
+	c.ExpectText(`{"heartbeat":true}`)
 }
 
 func TestLookupRefusesBadParameters(t *testing.T) {
 	d := serveLookup(t, simulatedWork)
 	for _, q := range []string{"parallel=0", "parallel=65", "parallel=x", "heartbeat=5ms", "heartbeat=2h", "heartbeat=soon"} {
-		status, body := refused(t, d.wsURL("/lookup?"+q), nil)
+		status, body := refused(t, d.wsURL("/lookup?"+q))
 		require.Equal(t, http.StatusBadRequest, status, q)
 		require.Contains(t, body, "400 bad request", q)
 	}
@@ -157,10 +157,10 @@ func TestLookupRefusesBadRequests(t *testing.T) {
 		{`{"id":1,"work":"1s","extra":true}`, "extra"},
 		{`{"id":"one","work":"1s"}`, "id"},
 	} {
-		c := dial(t, d.wsURL("/lookup"), nil)
-		send(t, c, websocket.MessageText, tt.in)
+		c := wstest.Dial(t, d.wsURL("/lookup"))
+		c.SendText(tt.in)
 		ce := closeOf(t, c)
-		require.Equal(t, websocket.StatusInvalidFramePayloadData, ce.Code, tt.in)
+		require.Equal(t, message.InvalidPayload, ce.Code, tt.in)
 		require.Contains(t, ce.Reason, tt.field, tt.in)
 	}
 }

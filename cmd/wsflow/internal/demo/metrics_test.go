@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // scrapeMetrics reads GET /metrics with client_golang's text parser.
@@ -65,32 +66,32 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 		}, testTimeout, time.Millisecond)
 	}
 
-	c := dial(t, d.wsURL("/echo"), nil) // 2 messages each way, 5 bytes each
+	c := wstest.Dial(t, d.wsURL("/echo")) // 2 messages each way, 5 bytes each
 	echoes(t, c, []string{"hello", "world"}, func(m string) string { return m })
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	c.Close()
 	waitClosed(1)
 	resp, _ := get(t, d.httpURL("/echo"), nil)
 	require.Equal(t, http.StatusUpgradeRequired, resp.StatusCode)
-	status, _ := refused(t, d.wsURL("/echo"), http.Header{"Origin": {"https://evil.example"}})
+	status, _ := refused(t, d.wsURL("/echo"), wstest.Header("Origin", "https://evil.example"))
 	require.Equal(t, http.StatusForbidden, status)
 
-	b := dial(t, d.wsURL("/bytes"), nil)
-	send(t, b, websocket.MessageText, "t") // 1003
-	require.Equal(t, websocket.StatusUnsupportedData, closeOf(t, b).Code)
-	j := dial(t, d.wsURL("/json"), nil)
-	send(t, j, websocket.MessageText, "{no") // 1007
-	require.Equal(t, websocket.StatusInvalidFramePayloadData, closeOf(t, j).Code)
-	big := dial(t, d.wsURL("/echo"), nil)
-	send(t, big, websocket.MessageText, strings.Repeat("x", 101)) // 1009
-	require.Equal(t, websocket.StatusMessageTooBig, closeOf(t, big).Code)
-	f := dial(t, d.wsURL("/fail"), nil)
-	send(t, f, websocket.MessageText, "x") // 1011
-	require.Equal(t, websocket.StatusInternalError, closeOf(t, f).Code)
-	dropped := dial(t, d.wsURL("/echo"), nil)
+	b := wstest.Dial(t, d.wsURL("/bytes"))
+	b.SendText("t") // 1003
+	b.ExpectCloseCode(message.UnsupportedData)
+	j := wstest.Dial(t, d.wsURL("/json"))
+	j.SendText("{no") // 1007
+	j.ExpectCloseCode(message.InvalidPayload)
+	big := wstest.Dial(t, d.wsURL("/echo"))
+	big.SendText(strings.Repeat("x", 101)) // 1009
+	big.ExpectCloseCode(message.MessageTooBig)
+	f := wstest.Dial(t, d.wsURL("/fail"))
+	f.SendText("x") // 1011
+	f.ExpectCloseCode(message.InternalError)
+	dropped := wstest.Dial(t, d.wsURL("/echo"))
 	dropped.CloseNow() // 1006
 	waitClosed(6)
-	held1, held2 := dial(t, d.wsURL("/echo"), nil), dial(t, d.wsURL("/echo"), nil)
-	status, _ = refused(t, d.wsURL("/echo"), nil) // -max-conns 2
+	held1, held2 := wstest.Dial(t, d.wsURL("/echo")), wstest.Dial(t, d.wsURL("/echo"))
+	status, _ = refused(t, d.wsURL("/echo")) // -max-conns 2
 	require.Equal(t, http.StatusServiceUnavailable, status)
 
 	fams := scrapeMetrics(t, d)

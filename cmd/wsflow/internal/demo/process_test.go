@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // buildDemo builds the wsflow binary into a temporary directory.
@@ -34,17 +36,17 @@ type reading struct {
 	done chan struct{}
 }
 
-func startReading(c *websocket.Conn) *reading {
+func startReading(c *wstest.Conn) *reading {
 	r := &reading{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		for {
-			_, p, err := c.Read(context.Background())
+			line, err := receiveText(context.Background(), c.Client())
 			if err != nil {
 				r.err = err
 				return
 			}
-			r.msgs = append(r.msgs, string(p))
+			r.msgs = append(r.msgs, line)
 		}
 	}()
 	return r
@@ -81,29 +83,29 @@ func TestProcessShutdown(t *testing.T) {
 
 			// Each socket has sent or received something, so that it is
 			// open and served when the signal comes.
-			echo := dial(t, d.wsURL("/echo"), nil)
+			echo := wstest.Dial(t, d.wsURL("/echo"))
 			echoes(t, echo, []string{"before the signal"}, identity)
-			callbacks := dial(t, d.wsURL("/callbacks"), nil)
-			expect(t, callbacks, websocket.MessageText, "Hello!")
+			callbacks := wstest.Dial(t, d.wsURL("/callbacks"))
+			callbacks.ExpectText("Hello!")
 			echoes(t, callbacks, []string{"a"}, func(m string) string { return "got: " + m })
-			ticks := dial(t, d.wsURL("/ticks?every="+every), nil)
-			expect(t, ticks, websocket.MessageText, "tick")
-			query := dial(t, d.wsURL("/stopwatch/query"), nil)
-			send(t, query, websocket.MessageText, "time")
-			expect(t, query, websocket.MessageText, "0")
-			var watches []*websocket.Conn
+			ticks := wstest.Dial(t, d.wsURL("/ticks?every="+every))
+			ticks.ExpectText("tick")
+			query := wstest.Dial(t, d.wsURL("/stopwatch/query"))
+			query.SendText("time")
+			query.ExpectText("0")
+			var watches []*wstest.Conn
 			for _, route := range []string{"/stopwatch", "/actor/stopwatch"} {
-				c := dial(t, d.wsURL(route+"?every="+every), nil)
-				send(t, c, websocket.MessageText, "start")
+				c := wstest.Dial(t, d.wsURL(route+"?every="+every))
+				c.SendText("start")
 				expectCounts(t, c, 0, 1)
 				watches = append(watches, c)
 			}
 			ann := member(t, d, "lobby", "ann")
 			bob := member(t, d, "lobby", "bob")
-			expect(t, ann, websocket.MessageText, "* bob joined")
-			send(t, bob, websocket.MessageText, "hi")
-			expect(t, ann, websocket.MessageText, "bob: hi")
-			expect(t, bob, websocket.MessageText, "bob: hi")
+			ann.ExpectText("* bob joined")
+			bob.SendText("hi")
+			ann.ExpectText("bob: hi")
+			bob.ExpectText("bob: hi")
 
 			// From now on every client reads all it is sent, so that it
 			// answers the server's close at once.
@@ -115,16 +117,16 @@ func TestProcessShutdown(t *testing.T) {
 			chatReaders := map[string]*reading{"ann": startReading(ann), "bob": startReading(bob)}
 
 			require.NoError(t, cmd.Process.Signal(sig))
-			goingAway := websocket.CloseError{Code: websocket.StatusGoingAway, Reason: "going away"}
-			closeOf := func(r *reading) websocket.CloseError {
+			goingAway := message.Close{Code: message.GoingAway, Reason: "going away"}
+			closeOf := func(r *reading) message.Close {
 				select {
 				case <-r.done:
 				case <-ctx.Done():
 					t.Fatal("the client is still open")
 				}
-				var ce websocket.CloseError
-				require.True(t, errors.As(r.err, &ce), "after %q: want a close frame, got %v", r.msgs, r.err)
-				return ce
+				var sc *client.ServerClosed
+				require.True(t, errors.As(r.err, &sc), "after %q: want a close frame, got %v", r.msgs, r.err)
+				return sc.Close
 			}
 			for route, r := range quiet {
 				require.Equal(t, goingAway, closeOf(r), route)

@@ -16,12 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/broker/natsbroker"
+	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // startNATS starts a NATS server with JetStream on 127.0.0.1, storing in
@@ -64,69 +66,70 @@ type roomEv struct {
 	raw       string // as received
 }
 
-// readEv reads one event, which must be a text message holding a JSON
-// object.
-func readEv(ctx context.Context, c *websocket.Conn) (roomEv, error) {
-	typ, p, err := c.Read(ctx)
-	if err != nil {
-		return roomEv{}, err
-	}
-	if typ != websocket.MessageText {
-		return roomEv{}, fmt.Errorf("a %v message %q", typ, p)
-	}
+// parseEv parses an event, a JSON object.
+func parseEv(text string) (roomEv, error) {
 	var ev roomEv
-	if err := json.Unmarshal(p, &ev); err != nil {
-		return roomEv{}, fmt.Errorf("%q: %w", p, err)
+	if err := json.Unmarshal([]byte(text), &ev); err != nil {
+		return roomEv{}, fmt.Errorf("%q: %w", text, err)
 	}
-	ev.raw = string(p)
+	ev.raw = text
 	return ev, nil
 }
 
-// expectEv reads one event and checks it is exactly want.
-func expectEv(t *testing.T, c *websocket.Conn, want string) {
+// readEv receives one event, which must be a text message holding a JSON
+// object, for a goroutine other than the test's.
+func readEv(ctx context.Context, c *client.Conn) (roomEv, error) {
+	text, err := receiveText(ctx, c)
+	if err != nil {
+		return roomEv{}, err
+	}
+	return parseEv(text)
+}
+
+// nextEv reads one event on the test's goroutine.
+func nextEv(t *testing.T, c *wstest.Conn) roomEv {
 	t.Helper()
-	ev, err := readEv(testCtx(t), c)
+	ev, err := parseEv(c.ReadText())
 	require.NoError(t, err)
-	require.Equal(t, want, ev.raw)
+	return ev
 }
 
 // roomsMember dials /rooms/room as name and returns its first event,
 // which should be its own joined.
-func roomsMember(t *testing.T, d *testDemo, room, name string) (*websocket.Conn, roomEv) {
+func roomsMember(t *testing.T, d *testDemo, room, name string) (*wstest.Conn, roomEv) {
 	t.Helper()
-	c := dial(t, d.wsURL("/rooms/"+room+"?name="+name), nil)
-	ev, err := readEv(testCtx(t), c)
-	require.NoError(t, err)
+	c := wstest.Dial(t, d.wsURL("/rooms/"+room+"?name="+name))
+	ev := nextEv(t, c)
 	require.Equal(t, name, ev.Joined, "first event %s", ev.raw)
 	return c, ev
 }
 
 func TestRoomsProtocol(t *testing.T) {
 	d := startDemo(t)
-	ann := dial(t, d.wsURL("/rooms/lobby?name=ann"), nil)
-	expectEv(t, ann, `{"seq":1,"joined":"ann"}`)
-	bob := dial(t, d.wsURL("/rooms/lobby?name=bob"), nil)
-	expectEv(t, bob, `{"seq":2,"joined":"bob"}`)
-	expectEv(t, ann, `{"seq":2,"joined":"bob"}`)
-	send(t, bob, websocket.MessageText, `{ "text" : "hi <&> \"é\"" }`)
-	for _, c := range []*websocket.Conn{ann, bob} {
-		expectEv(t, c, `{"seq":3,"from":"bob","text":"hi <&> \"é\""}`)
+	ann := wstest.Dial(t, d.wsURL("/rooms/lobby?name=ann"))
+	ann.ExpectText(`{"seq":1,"joined":"ann"}`)
+	bob := wstest.Dial(t, d.wsURL("/rooms/lobby?name=bob"))
+	bob.ExpectText(`{"seq":2,"joined":"bob"}`)
+	ann.ExpectText(`{"seq":2,"joined":"bob"}`)
+	bob.SendText(`{ "text" : "hi <&> \"é\"" }`)
+	for _, c := range []*wstest.Conn{ann, bob} {
+		c.ExpectText(`{"seq":3,"from":"bob","text":"hi <&> \"é\""}`)
 	}
-	send(t, ann, websocket.MessageBinary, `{"text":""}`) // a binary frame holding JSON is JSON too
-	expectEv(t, bob, `{"seq":4,"from":"ann","text":""}`)
-	expectEv(t, ann, `{"seq":4,"from":"ann","text":""}`)
+	ann.SendBinary([]byte(`{"text":""}`)) // a binary frame holding JSON is JSON too
+	bob.ExpectText(`{"seq":4,"from":"ann","text":""}`)
+	ann.ExpectText(`{"seq":4,"from":"ann","text":""}`)
 
 	// /chat's lobby is another room, and /rooms' other rooms too.
 	cat := member(t, d, "lobby", "cat")
-	send(t, cat, websocket.MessageText, "meow")
-	expect(t, cat, websocket.MessageText, "cat: meow")
-	dan := dial(t, d.wsURL("/rooms/kitchen"), nil)
-	expectEv(t, dan, `{"seq":1,"joined":"anonymous"}`)
+	cat.SendText("meow")
+	cat.ExpectText("cat: meow")
+	dan := wstest.Dial(t, d.wsURL("/rooms/kitchen"))
+	dan.ExpectText(`{"seq":1,"joined":"anonymous"}`)
 
-	require.NoError(t, bob.Close(websocket.StatusNormalClosure, ""))
-	expectEv(t, ann, `{"seq":5,"left":"bob"}`)
-	send(t, ann, websocket.MessageText, `{"text":"bye"}`)
-	expectEv(t, ann, `{"seq":6,"from":"ann","text":"bye"}`)
+	bob.Close()
+	ann.ExpectText(`{"seq":5,"left":"bob"}`)
+	ann.SendText(`{"text":"bye"}`)
+	ann.ExpectText(`{"seq":6,"from":"ann","text":"bye"}`)
 }
 
 func TestRoomsErrors(t *testing.T) {
@@ -142,30 +145,30 @@ func TestRoomsErrors(t *testing.T) {
 	} {
 		t.Run(tt.payload, func(t *testing.T) {
 			c, _ := roomsMember(t, d, fmt.Sprintf("errors-%d", i), "eve") // alone: no one else's left comes first
-			send(t, c, websocket.MessageText, tt.payload)
+			c.SendText(tt.payload)
 			ce := closeOf(t, c)
-			require.Equal(t, websocket.StatusInvalidFramePayloadData, ce.Code, "%v", ce)
+			require.Equal(t, message.InvalidPayload, ce.Code, "%v", ce)
 			require.Contains(t, ce.Reason, tt.reason)
 		})
 	}
 
 	const badRoom = "404 not found: a chat room's name must match [a-z0-9-]{1,32}\n"
 	for _, path := range []string{"/rooms/Lobby", "/rooms/" + strings.Repeat("a", 33), "/rooms/a_b", "/rooms/a%20b"} {
-		status, body := refused(t, d.wsURL(path), nil)
+		status, body := refused(t, d.wsURL(path))
 		require.Equal(t, http.StatusNotFound, status, path)
 		require.Equal(t, badRoom, body, path)
 	}
 	for _, query := range []string{"?name=a+b", "?name=" + strings.Repeat("n", 33), "?name=*"} {
-		status, body := refused(t, d.wsURL("/rooms/lobby"+query), nil)
+		status, body := refused(t, d.wsURL("/rooms/lobby"+query))
 		require.Equal(t, http.StatusBadRequest, status, query)
 		require.Equal(t, "400 bad request: name must match [A-Za-z0-9_-]{1,32}\n", body, query)
 	}
 	for _, query := range []string{"?since=-1", "?since=x", "?since=1.5", "?since=+1", "?since=0x1", "?since=18446744073709551616"} {
-		status, body := refused(t, d.wsURL("/rooms/lobby"+query), nil)
+		status, body := refused(t, d.wsURL("/rooms/lobby"+query))
 		require.Equal(t, http.StatusBadRequest, status, query)
 		require.Equal(t, "400 bad request: since must be a decimal integer >= 0\n", body, query)
 	}
-	status, body := refused(t, d.wsURL("/rooms/lobby?since=%zz"), nil)
+	status, body := refused(t, d.wsURL("/rooms/lobby?since=%zz"))
 	require.Equal(t, http.StatusBadRequest, status)
 	require.Equal(t, "400 bad request: malformed query string\n", body)
 }
@@ -182,28 +185,28 @@ func TestRoomsSince(t *testing.T) {
 
 	ann, _ := roomsMember(t, a, "back", "ann") // seq 1
 	bob, _ := roomsMember(t, a, "back", "bob") // seq 2
-	expectEv(t, ann, `{"seq":2,"joined":"bob"}`)
-	require.NoError(t, bob.Close(websocket.StatusNormalClosure, "")) // bob saw up to 2
-	expectEv(t, ann, `{"seq":3,"left":"bob"}`)
+	ann.ExpectText(`{"seq":2,"joined":"bob"}`)
+	bob.Close() // bob saw up to 2
+	ann.ExpectText(`{"seq":3,"left":"bob"}`)
 	for _, text := range []string{"a", "b"} {
-		send(t, ann, websocket.MessageText, `{"text":"`+text+`"}`)
+		ann.SendText(`{"text":"` + text + `"}`)
 	}
-	expectEv(t, ann, `{"seq":4,"from":"ann","text":"a"}`)
-	expectEv(t, ann, `{"seq":5,"from":"ann","text":"b"}`)
+	ann.ExpectText(`{"seq":4,"from":"ann","text":"a"}`)
+	ann.ExpectText(`{"seq":5,"from":"ann","text":"b"}`)
 
-	bob = dial(t, b.wsURL("/rooms/back?name=bob&since=2"), nil)
+	bob = wstest.Dial(t, b.wsURL("/rooms/back?name=bob&since=2"))
 	for _, want := range []string{`{"seq":3,"left":"bob"}`, `{"seq":4,"from":"ann","text":"a"}`,
 		`{"seq":5,"from":"ann","text":"b"}`, `{"seq":6,"joined":"bob"}`} {
-		expectEv(t, bob, want)
+		bob.ExpectText(want)
 	}
-	expectEv(t, ann, `{"seq":6,"joined":"bob"}`)
-	send(t, ann, websocket.MessageText, `{"text":"live"}`)
-	expectEv(t, bob, `{"seq":7,"from":"ann","text":"live"}`)
+	ann.ExpectText(`{"seq":6,"joined":"bob"}`)
+	ann.SendText(`{"text":"live"}`)
+	bob.ExpectText(`{"seq":7,"from":"ann","text":"live"}`)
 
 	// Beyond the latest event: told first, then its own joined.
-	cat := dial(t, b.wsURL("/rooms/back?name=cat&since=99"), nil)
-	expectEv(t, cat, `{"recovered":false}`)
-	expectEv(t, cat, `{"seq":8,"joined":"cat"}`)
+	cat := wstest.Dial(t, b.wsURL("/rooms/back?name=cat&since=99"))
+	cat.ExpectText(`{"recovered":false}`)
+	cat.ExpectText(`{"seq":8,"joined":"cat"}`)
 
 	// Past the history (the latest 1,000 events): told first, then what it
 	// still holds, consecutively, up to the member's own joined.
@@ -211,23 +214,21 @@ func TestRoomsSince(t *testing.T) {
 	const more = 1000
 	go func() {
 		for k := range more {
-			if ann.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"text":"%d"}`, k))) != nil {
+			if ann.Client().Send(ctx, message.Text(fmt.Sprintf(`{"text":"%d"}`, k))) != nil {
 				return
 			}
 		}
 	}()
 	for k := range more {
-		ev, err := readEv(ctx, cat)
-		require.NoError(t, err)
+		ev := nextEv(t, cat)
 		require.Equal(t, uint64(9+k), ev.Seq)
 	}
-	dan := dial(t, b.wsURL("/rooms/back?name=dan&since=0"), nil)
-	expectEv(t, dan, `{"recovered":false}`)
+	dan := wstest.Dial(t, b.wsURL("/rooms/back?name=dan&since=0"))
+	dan.ExpectText(`{"recovered":false}`)
 	last := uint64(8 + more + 1) // dan's joined
 	first := last - 1000         // the history held the 1,000 before dan's joined
 	for seq := first; seq <= last; seq++ {
-		ev, err := readEv(ctx, dan)
-		require.NoError(t, err)
+		ev := nextEv(t, dan)
 		require.Equal(t, seq, ev.Seq, ev.raw)
 		if seq == last {
 			require.Equal(t, "dan", ev.Joined, ev.raw)
@@ -249,10 +250,10 @@ func TestRoomsAcrossServers(t *testing.T) {
 
 	ann := member(t, demos[0], "shared", "ann")
 	bob := member(t, demos[1], "shared", "bob")
-	expect(t, ann, websocket.MessageText, "* bob joined")
-	send(t, bob, websocket.MessageText, "hi")
-	expect(t, ann, websocket.MessageText, "bob: hi")
-	expect(t, bob, websocket.MessageText, "bob: hi")
+	ann.ExpectText("* bob joined")
+	bob.SendText("hi")
+	ann.ExpectText("bob: hi")
+	bob.ExpectText("bob: hi")
 }
 
 // sharedRoom runs one /rooms room with 3 members on each of demos[0] and
@@ -262,7 +263,7 @@ func TestRoomsAcrossServers(t *testing.T) {
 func sharedRoom(t *testing.T, demos []*testDemo, perMember int) {
 	t.Helper()
 	var names []string
-	var conns []*websocket.Conn
+	var conns []*wstest.Conn
 	var joinedAt []uint64
 	for i := range 6 {
 		name := fmt.Sprintf("m%d", i)
@@ -276,7 +277,7 @@ func sharedRoom(t *testing.T, demos []*testDemo, perMember int) {
 	for i, c := range conns {
 		wg.Go(func() {
 			for k := range perMember {
-				if err := c.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"text":"%d"}`, k))); err != nil {
+				if err := c.Client().Send(ctx, message.Text(fmt.Sprintf(`{"text":"%d"}`, k))); err != nil {
 					errs[2*i] = fmt.Errorf("%s writing %d: %w", names[i], k, err)
 					return
 				}
@@ -284,7 +285,7 @@ func sharedRoom(t *testing.T, demos []*testDemo, perMember int) {
 		})
 		wg.Go(func() {
 			for said := 0; said < len(conns)*perMember; {
-				ev, err := readEv(ctx, c)
+				ev, err := readEv(ctx, c.Client())
 				if err != nil {
 					errs[2*i+1] = fmt.Errorf("%s reading after %d events: %w", names[i], len(got[i]), err)
 					return
@@ -342,23 +343,23 @@ func TestRoomsNATSLoss(t *testing.T) {
 	d := startDemoWith(t, connectNATS(t, ns.ClientURL(), reconnected))
 	chatter := member(t, d, "lossy", "ann")
 	roomer, _ := roomsMember(t, d, "lossy", "bob")
-	echo := dial(t, d.wsURL("/echo"), nil)
+	echo := wstest.Dial(t, d.wsURL("/echo"))
 
 	port := ns.Addr().(*net.TCPAddr).Port
 	lost := time.Now()
 	ns.Shutdown()
 	ns.WaitForShutdown()
-	for _, c := range []*websocket.Conn{chatter, roomer} {
-		require.Equal(t, closed(websocket.StatusTryAgainLater, "rooms unavailable"), closeOf(t, c))
+	for _, c := range []*wstest.Conn{chatter, roomer} {
+		c.ExpectClose(message.TryAgainLater, "rooms unavailable")
 	}
 	t.Logf("members closed 1013 %v after NATS stopped", time.Since(lost))
 	for _, path := range []string{"/chat/lossy?name=cat", "/rooms/lossy?name=cat"} {
-		status, body := refused(t, d.wsURL(path), nil)
+		status, body := refused(t, d.wsURL(path))
 		require.Equal(t, http.StatusServiceUnavailable, status, path)
 		require.Equal(t, "503 service unavailable: rooms unavailable, try again later\n", body)
 	}
 	echoes(t, echo, []string{"still here"}, func(m string) string { return m })
-	echoes(t, dial(t, d.wsURL("/echo"), nil), []string{"new"}, func(m string) string { return m })
+	echoes(t, wstest.Dial(t, d.wsURL("/echo")), []string{"new"}, func(m string) string { return m })
 	resp, body := get(t, d.httpURL("/healthz"), nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 
@@ -373,8 +374,8 @@ func TestRoomsNATSLoss(t *testing.T) {
 	// The room's stream outlived the restart: after bob's joined (bob's
 	// left was lost with NATS), dan's.
 	require.Equal(t, uint64(2), ev.Seq)
-	send(t, dan, websocket.MessageText, `{"text":"back"}`)
-	expectEv(t, dan, `{"seq":3,"from":"dan","text":"back"}`)
+	dan.SendText(`{"text":"back"}`)
+	dan.ExpectText(`{"seq":3,"from":"dan","text":"back"}`)
 }
 
 var embeddedURL = regexp.MustCompile(`msg="rooms on the embedded NATS server" url=(nats://127\.0\.0\.1:[0-9]+)`)
@@ -392,20 +393,17 @@ func TestCommandNATS(t *testing.T) {
 
 	ann, _ := roomsMember(t, a, "cmd", "ann")
 	bob, _ := roomsMember(t, b, "cmd", "bob")
-	expectEv(t, ann, `{"seq":2,"joined":"bob"}`)
-	send(t, ann, websocket.MessageText, `{"text":"hi"}`)
-	expectEv(t, bob, `{"seq":3,"from":"ann","text":"hi"}`)
-	expectEv(t, ann, `{"seq":3,"from":"ann","text":"hi"}`)
-	require.NoError(t, bob.Close(websocket.StatusNormalClosure, ""))
+	ann.ExpectText(`{"seq":2,"joined":"bob"}`)
+	ann.SendText(`{"text":"hi"}`)
+	bob.ExpectText(`{"seq":3,"from":"ann","text":"hi"}`)
+	ann.ExpectText(`{"seq":3,"from":"ann","text":"hi"}`)
+	bob.Close()
 	require.NoError(t, b.stop())
-	expectEv(t, ann, `{"seq":4,"left":"bob"}`)
-	require.Equal(t, closed(websocket.StatusGoingAway, "going away"), func() websocket.CloseError {
-		stopped := make(chan error, 1)
-		go func() { stopped <- a.stop() }()
-		ce := closeOf(t, ann)
-		require.NoError(t, <-stopped)
-		return ce
-	}())
+	ann.ExpectText(`{"seq":4,"left":"bob"}`)
+	stopped := make(chan error, 1)
+	go func() { stopped <- a.stop() }()
+	ann.ExpectClose(message.GoingAway, "going away")
+	require.NoError(t, <-stopped)
 	entries, err := os.ReadDir(tmp)
 	require.NoError(t, err)
 	require.Empty(t, entries, "the embedded server's storage is left behind")

@@ -7,41 +7,44 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 func identity(m string) string { return m }
 
 func TestEcho(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/echo"), nil)
+	c := wstest.Dial(t, d.wsURL("/echo"))
 	echoes(t, c, []string{"test", "", "héllo wörld ✓ 世界 😀", strings.Repeat("x", 1000)}, identity)
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	c.Close()
 }
 
 func TestHello(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/hello"), nil)
+	c := wstest.Dial(t, d.wsURL("/hello"))
 	echoes(t, c, []string{"world", "", "Zoë", "世界 😀"}, func(m string) string { return "Hello, " + m })
 }
 
 func TestBytes(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/bytes"), nil)
+	c := wstest.Dial(t, d.wsURL("/bytes"))
 	for _, p := range []string{"\x00\x01\xfe\xff", "not UTF-8: \xc3\x28", "plain"} {
-		send(t, c, websocket.MessageBinary, p)
-		expect(t, c, websocket.MessageBinary, p)
+		c.SendBinary([]byte(p))
+		c.ExpectBinary([]byte(p))
 	}
-	send(t, c, websocket.MessageText, "text")
-	require.Equal(t, closed(websocket.StatusUnsupportedData, "this socket accepts only binary messages"), closeOf(t, c))
+	c.SendText("text")
+	c.ExpectClose(message.UnsupportedData, "this socket accepts only binary messages")
 }
 
 func TestTextSocketsRefuseBinary(t *testing.T) {
 	d := startDemo(t)
 	for _, path := range []string{"/echo", "/hello", "/fail"} {
 		t.Run(path, func(t *testing.T) {
-			c := dial(t, d.wsURL(path), nil)
-			send(t, c, websocket.MessageBinary, "bin")
-			require.Equal(t, closed(websocket.StatusUnsupportedData, "this socket accepts only text messages"), closeOf(t, c))
+			c := wstest.Dial(t, d.wsURL(path))
+			c.SendBinary([]byte("bin"))
+			c.ExpectClose(message.UnsupportedData, "this socket accepts only text messages")
 		})
 	}
 }
@@ -50,37 +53,37 @@ func TestInvalidUTF8Text(t *testing.T) {
 	d := startDemo(t)
 	for _, path := range []string{"/echo", "/hello", "/bytes", "/json", "/model", "/raw", "/fail"} {
 		t.Run(path, func(t *testing.T) {
-			c := dial(t, d.wsURL(path), nil)
-			send(t, c, websocket.MessageText, "ok \xff\xfe")
-			require.Equal(t, closed(websocket.StatusInvalidFramePayloadData, "text message is not valid UTF-8"), closeOf(t, c))
+			c := wstest.Dial(t, d.wsURL(path))
+			c.SendText("ok \xff\xfe")
+			c.ExpectClose(message.InvalidPayload, "text message is not valid UTF-8")
 		})
 	}
 }
 
 func TestJSON(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/json"), nil)
+	c := wstest.Dial(t, d.wsURL("/json"))
 	for _, tt := range []struct {
-		typ       websocket.MessageType
+		kind      message.Kind
 		sent, got string
 	}{
-		{websocket.MessageText, ` { "b" : 1.0 , "a" : [ 1e3 , -0 , 12345678901234567890 ] } `, `{"b":1.0,"a":[1e3,-0,12345678901234567890]}`},
-		{websocket.MessageText, "{\"s\": \"\\u00e9\\n\\/ é\", \"z\": null, \"y\": true}", `{"s":"\u00e9\n\/ é","z":null,"y":true}`},
-		{websocket.MessageText, "\t\"just a string\"\r\n", `"just a string"`},
-		{websocket.MessageText, `[ ]`, `[]`},
-		{websocket.MessageBinary, "{ \"from\" : \"a binary frame\" }", `{"from":"a binary frame"}`},
+		{message.KindText, ` { "b" : 1.0 , "a" : [ 1e3 , -0 , 12345678901234567890 ] } `, `{"b":1.0,"a":[1e3,-0,12345678901234567890]}`},
+		{message.KindText, "{\"s\": \"\\u00e9\\n\\/ é\", \"z\": null, \"y\": true}", `{"s":"\u00e9\n\/ é","z":null,"y":true}`},
+		{message.KindText, "\t\"just a string\"\r\n", `"just a string"`},
+		{message.KindText, `[ ]`, `[]`},
+		{message.KindBinary, "{ \"from\" : \"a binary frame\" }", `{"from":"a binary frame"}`},
 	} {
-		send(t, c, tt.typ, tt.sent)
-		expect(t, c, websocket.MessageText, tt.got)
+		c.Send(tt.kind, []byte(tt.sent))
+		c.ExpectText(tt.got)
 	}
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	c.Close()
 
 	for _, bad := range []string{"", "not json", `{"a":1`, `{"a":1} {"b":2}`, `[1,]`} {
 		t.Run(bad, func(t *testing.T) {
-			c := dial(t, d.wsURL("/json"), nil)
-			send(t, c, websocket.MessageText, bad)
+			c := wstest.Dial(t, d.wsURL("/json"))
+			c.SendText(bad)
 			ce := closeOf(t, c)
-			require.Equal(t, websocket.StatusInvalidFramePayloadData, ce.Code)
+			require.Equal(t, message.InvalidPayload, ce.Code)
 			require.True(t, strings.HasPrefix(ce.Reason, "invalid JSON"), "reason %q", ce.Reason)
 		})
 	}
@@ -88,7 +91,7 @@ func TestJSON(t *testing.T) {
 
 func TestModel(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/model"), nil)
+	c := wstest.Dial(t, d.wsURL("/model"))
 	for _, tt := range []struct{ sent, got string }{
 		{`{"op":"add","a":1,"b":2}`, `{"op":"add","result":3}`},
 		{`{"op":"sub","a":1,"b":2.5}`, `{"op":"sub","result":-1.5}`},
@@ -99,12 +102,12 @@ func TestModel(t *testing.T) {
 		{`{"op":"mul","a":1e308,"b":10}`, `{"op":"mul","error":"result out of range"}`},
 		{` { "op" : "sub" , "a" : 1e2 , "b" : 1 } `, `{"op":"sub","result":99}`},
 	} {
-		send(t, c, websocket.MessageText, tt.sent)
-		expect(t, c, websocket.MessageText, tt.got)
+		c.SendText(tt.sent)
+		c.ExpectText(tt.got)
 	}
-	send(t, c, websocket.MessageBinary, `{"op":"add","a":0.5,"b":0.25}`)
-	expect(t, c, websocket.MessageText, `{"op":"add","result":0.75}`)
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	c.SendBinary([]byte(`{"op":"add","a":0.5,"b":0.25}`))
+	c.ExpectText(`{"op":"add","result":0.75}`)
+	c.Close()
 
 	for _, tt := range []struct{ name, sent, reason string }{
 		{"unknown field", `{"op":"add","a":1,"b":2,"c":3}`, `unknown field "c"`},
@@ -116,25 +119,25 @@ func TestModel(t *testing.T) {
 		{"not an object", `[1,2]`, `want object, got array`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := dial(t, d.wsURL("/model"), nil)
-			send(t, c, websocket.MessageText, tt.sent)
-			require.Equal(t, closed(websocket.StatusInvalidFramePayloadData, tt.reason), closeOf(t, c))
+			c := wstest.Dial(t, d.wsURL("/model"))
+			c.SendText(tt.sent)
+			c.ExpectClose(message.InvalidPayload, tt.reason)
 		})
 	}
 	t.Run("not JSON", func(t *testing.T) {
-		c := dial(t, d.wsURL("/model"), nil)
-		send(t, c, websocket.MessageText, `{"op":"add",`)
+		c := wstest.Dial(t, d.wsURL("/model"))
+		c.SendText(`{"op":"add",`)
 		ce := closeOf(t, c)
-		require.Equal(t, websocket.StatusInvalidFramePayloadData, ce.Code)
+		require.Equal(t, message.InvalidPayload, ce.Code)
 		require.True(t, strings.HasPrefix(ce.Reason, "invalid JSON"), "reason %q", ce.Reason)
 	})
 }
 
 func TestHelloOnce(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/hello-once"), nil)
-	expect(t, c, websocket.MessageText, "Hello!")
-	require.Equal(t, closed(websocket.StatusNormalClosure, ""), closeOf(t, c))
+	c := wstest.Dial(t, d.wsURL("/hello-once"))
+	c.ExpectText("Hello!")
+	c.ExpectClose(message.NormalClosure, "")
 }
 
 func TestClose(t *testing.T) {
@@ -142,7 +145,7 @@ func TestClose(t *testing.T) {
 	longest := strings.Repeat("é", 61) + "!" // 123 bytes
 	for _, tt := range []struct {
 		query  string
-		code   websocket.StatusCode
+		code   message.Code
 		reason string
 	}{
 		{"?code=1000", 1000, ""},
@@ -153,8 +156,8 @@ func TestClose(t *testing.T) {
 		{"?reason=first&code=4001", 4001, "first"},
 	} {
 		t.Run(tt.query, func(t *testing.T) {
-			c := dial(t, d.wsURL("/close"+tt.query), nil)
-			require.Equal(t, closed(tt.code, tt.reason), closeOf(t, c))
+			c := wstest.Dial(t, d.wsURL("/close"+tt.query))
+			c.ExpectClose(tt.code, tt.reason)
 		})
 	}
 
@@ -177,7 +180,7 @@ func TestClose(t *testing.T) {
 		{"?code=1000&reason=%zz", "400 bad request: malformed query string\n"},
 	} {
 		t.Run("refused"+tt.query, func(t *testing.T) {
-			status, body := refused(t, d.wsURL("/close"+tt.query), nil)
+			status, body := refused(t, d.wsURL("/close"+tt.query))
 			require.Equal(t, http.StatusBadRequest, status)
 			require.Equal(t, tt.body, body)
 		})
@@ -186,9 +189,9 @@ func TestClose(t *testing.T) {
 
 func TestFail(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/fail"), nil)
-	send(t, c, websocket.MessageText, "anything")
-	require.Equal(t, closed(websocket.StatusInternalError, "internal error"), closeOf(t, c))
+	c := wstest.Dial(t, d.wsURL("/fail"))
+	c.SendText("anything")
+	c.ExpectClose(message.InternalError, "internal error")
 	require.NoError(t, d.stop()) // every connection has been logged when run returns
 	logs := d.logs.String()
 	require.Contains(t, logs, "secret-detail")
@@ -198,22 +201,23 @@ func TestFail(t *testing.T) {
 
 func TestRaw(t *testing.T) {
 	d := startDemo(t)
-	c := dial(t, d.wsURL("/raw"), nil)
-	send(t, c, websocket.MessageText, "héllo ✓")
-	expect(t, c, websocket.MessageText, "héllo ✓")
-	send(t, c, websocket.MessageBinary, "\x00\xff\xc3\x28")
-	expect(t, c, websocket.MessageBinary, "\x00\xff\xc3\x28")
-	send(t, c, websocket.MessageText, "")
-	expect(t, c, websocket.MessageText, "")
+	c := wstest.Dial(t, d.wsURL("/raw"))
+	c.SendText("héllo ✓")
+	c.ExpectText("héllo ✓")
+	c.SendBinary([]byte("\x00\xff\xc3\x28"))
+	c.ExpectBinary([]byte("\x00\xff\xc3\x28"))
+	c.SendText("")
+	c.ExpectText("")
 
-	// The client's Ping waits for the matching pong, which a reader sees.
-	read := make(chan error, 1)
-	go func() {
-		_, _, err := c.Read(testCtx(t))
-		read <- err
-	}()
-	require.NoError(t, c.Ping(testCtx(t)))
-	require.NoError(t, c.Ping(testCtx(t)))
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, "done"))
-	require.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(<-read))
+	c.Close()
+
+	// A ping on the raw connection under a client waits for the matching
+	// pong, which the client's runtime reads.
+	var raw *websocket.Conn
+	pinger, err := client.Open(testCtx(t), d.wsURL("/raw"), client.WithConn(func(c *websocket.Conn) { raw = c }))
+	require.NoError(t, err)
+	defer pinger.CloseNow()
+	require.NoError(t, raw.Ping(testCtx(t)))
+	require.NoError(t, raw.Ping(testCtx(t)))
+	require.NoError(t, pinger.Close(message.NormalClosure, "done"))
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 func TestSessionsVerify(t *testing.T) {
@@ -76,8 +76,9 @@ func login(t *testing.T, d *testDemo, user string) *http.Cookie {
 	return cookies[0]
 }
 
-func cookieHeader(c *http.Cookie) http.Header {
-	return http.Header{"Cookie": {c.String()}}
+// withCookie sends c with the handshake.
+func withCookie(c *http.Cookie) wstest.DialOption {
+	return wstest.Header("Cookie", c.String())
 }
 
 func TestLogin(t *testing.T) {
@@ -120,13 +121,13 @@ func TestSecure(t *testing.T) {
 	d := startDemo(t, "-secret", "test-secret")
 	cookie := login(t, d, "alice")
 
-	c := dial(t, d.wsURL("/secure"), cookieHeader(cookie))
-	expect(t, c, websocket.MessageText, "Hello, alice")
+	c := wstest.Dial(t, d.wsURL("/secure"), withCookie(cookie))
+	c.ExpectText("Hello, alice")
 	echoes(t, c, []string{"one", "two ✓"}, identity)
-	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	c.Close()
 
 	const forbidden = "403 forbidden: no valid session\n"
-	status, body := refused(t, d.wsURL("/secure"), nil)
+	status, body := refused(t, d.wsURL("/secure"))
 	require.Equal(t, http.StatusForbidden, status)
 	require.Equal(t, forbidden, body)
 
@@ -143,15 +144,15 @@ func TestSecure(t *testing.T) {
 		"wrong key":     newSessions([]byte("other-secret"), time.Hour).sign("alice", time.Now().Add(time.Hour)),
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, body := refused(t, d.wsURL("/secure"), cookieHeader(&http.Cookie{Name: sessionCookie, Value: value}))
+			status, body := refused(t, d.wsURL("/secure"), withCookie(&http.Cookie{Name: sessionCookie, Value: value}))
 			require.Equal(t, http.StatusForbidden, status)
 			require.Equal(t, forbidden, body)
 		})
 	}
 
 	t.Run("signed by this process's key", func(t *testing.T) {
-		c := dial(t, d.wsURL("/secure"), cookieHeader(&http.Cookie{Name: sessionCookie, Value: same.sign("bob", time.Now().Add(time.Minute))}))
-		expect(t, c, websocket.MessageText, "Hello, bob")
+		c := wstest.Dial(t, d.wsURL("/secure"), withCookie(&http.Cookie{Name: sessionCookie, Value: same.sign("bob", time.Now().Add(time.Minute))}))
+		c.ExpectText("Hello, bob")
 	})
 }
 
@@ -159,8 +160,8 @@ func TestRandomSecretPerProcess(t *testing.T) {
 	d1 := startDemo(t)
 	d2 := startDemo(t)
 	cookie := login(t, d1, "alice")
-	c := dial(t, d1.wsURL("/secure"), cookieHeader(cookie))
-	expect(t, c, websocket.MessageText, "Hello, alice")
-	status, _ := refused(t, d2.wsURL("/secure"), cookieHeader(cookie))
+	c := wstest.Dial(t, d1.wsURL("/secure"), withCookie(cookie))
+	c.ExpectText("Hello, alice")
+	status, _ := refused(t, d2.wsURL("/secure"), withCookie(cookie))
 	require.Equal(t, http.StatusForbidden, status)
 }

@@ -1,14 +1,14 @@
 package demo
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // every is the interval of the ticking sockets under test.
@@ -21,34 +21,32 @@ const every = "20ms"
 // up.
 func elapse(t *testing.T, d *testDemo, n int) {
 	t.Helper()
-	clock := dial(t, d.wsURL("/ticks?every="+every), nil)
+	clock := wstest.Dial(t, d.wsURL("/ticks?every="+every))
 	for range n {
-		expect(t, clock, websocket.MessageText, "tick")
+		clock.ExpectText("tick")
 	}
 	clock.CloseNow()
 }
 
 // expectCounts reads the stop watch ticks from, from+1, ... up to to.
-func expectCounts(t *testing.T, c *websocket.Conn, from, to int) {
+func expectCounts(t *testing.T, c *wstest.Conn, from, to int) {
 	t.Helper()
 	for n := from; n <= to; n++ {
-		expect(t, c, websocket.MessageText, strconv.Itoa(n))
+		c.ExpectText(strconv.Itoa(n))
 	}
 }
 
 // untilClose reads text messages until the server closes the connection,
 // and returns them and the close.
-func untilClose(t *testing.T, c *websocket.Conn) ([]string, websocket.CloseError) {
+func untilClose(t *testing.T, c *wstest.Conn) ([]string, message.Close) {
 	t.Helper()
 	var msgs []string
 	for {
-		typ, p, err := c.Read(testCtx(t))
-		if err != nil {
-			var ce websocket.CloseError
-			require.True(t, errors.As(err, &ce), "after %q: want a close frame, got %v", msgs, err)
-			return msgs, ce
+		kind, p, closed := c.Next()
+		if closed != nil {
+			return msgs, *closed
 		}
-		require.Equal(t, websocket.MessageText, typ)
+		require.Equal(t, message.KindText, kind, "after %q", msgs)
 		msgs = append(msgs, string(p))
 	}
 }
@@ -64,8 +62,8 @@ func countsFrom(msgs []string, from int) int {
 }
 
 // unknown is the close of a stop watch sent the command cmd.
-func unknown(cmd string) websocket.CloseError {
-	return closed(websocket.StatusPolicyViolation, "unknown command "+strconv.Quote(cmd))
+func unknown(cmd string) message.Close {
+	return message.Close{Code: message.PolicyViolation, Reason: "unknown command " + strconv.Quote(cmd)}
 }
 
 // TestStopwatchProtocol runs the protocol of /stopwatch against the three
@@ -86,30 +84,30 @@ func TestStopwatchProtocol(t *testing.T) {
 		url := d.wsURL(route + "?every=" + every)
 		t.Run(strings.TrimPrefix(route, "/"), func(t *testing.T) {
 			t.Run("stopped until start; an unknown command closes with 1008", func(t *testing.T) {
-				c := dial(t, url, nil)
+				c := wstest.Dial(t, url)
 				elapse(t, d, 3)
-				send(t, c, websocket.MessageText, "jump")
+				c.SendText("jump")
 				require.Equal(t, unknown("jump"), closeOf(t, c), "no tick before the close")
 			})
 
 			t.Run("start ticks 0 1 2; after stop, start resumes where it stopped", func(t *testing.T) {
-				c := dial(t, url, nil)
-				send(t, c, websocket.MessageText, "start")
+				c := wstest.Dial(t, url)
+				c.SendText("start")
 				expectCounts(t, c, 0, 2)
-				send(t, c, websocket.MessageText, "stop")
+				c.SendText("stop")
 				elapse(t, d, 5) // a stopped watch does not count
-				send(t, c, websocket.MessageText, "start")
+				c.SendText("start")
 				expectCounts(t, c, 3, 5)
 			})
 
 			t.Run("stop sends no more ticks", func(t *testing.T) {
-				c := dial(t, url, nil)
-				send(t, c, websocket.MessageText, "start")
+				c := wstest.Dial(t, url)
+				c.SendText("start")
 				expectCounts(t, c, 0, 2)
-				send(t, c, websocket.MessageText, "stop")
-				send(t, c, websocket.MessageText, "reset")
+				c.SendText("stop")
+				c.SendText("reset")
 				elapse(t, d, 5)
-				send(t, c, websocket.MessageText, "jump")
+				c.SendText("jump")
 				msgs, ce := untilClose(t, c)
 				require.Equal(t, unknown("jump"), ce)
 				// Ticks the server sent before it read stop continue from 3;
@@ -121,39 +119,38 @@ func TestStopwatchProtocol(t *testing.T) {
 			})
 
 			t.Run("reset starts again from 0", func(t *testing.T) {
-				c := dial(t, url, nil)
-				send(t, c, websocket.MessageText, "start")
+				c := wstest.Dial(t, url)
+				c.SendText("start")
 				expectCounts(t, c, 0, 2)
-				send(t, c, websocket.MessageText, "reset")
+				c.SendText("reset")
 				var before []string
 				for {
-					_, p, err := c.Read(testCtx(t))
-					require.NoError(t, err)
-					if string(p) == "0" {
+					p := c.ReadText()
+					if p == "0" {
 						break
 					}
-					before = append(before, string(p))
+					before = append(before, p)
 				}
 				require.Equal(t, len(before), countsFrom(before, 3), "ticks before the reset took effect: %q", before)
 				expectCounts(t, c, 1, 2)
-				send(t, c, websocket.MessageText, "stop")
-				require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+				c.SendText("stop")
+				c.Close()
 			})
 
 			t.Run("a long unknown command is named in a reason that fits a close frame", func(t *testing.T) {
-				c := dial(t, url, nil)
-				send(t, c, websocket.MessageText, strings.Repeat("é", 100))
+				c := wstest.Dial(t, url)
+				c.SendText(strings.Repeat("é", 100))
 				// `unknown command "` is 17 bytes; 53 two-byte characters fill
 				// the remaining 106 of the 123 a close reason may have.
-				require.Equal(t, closed(websocket.StatusPolicyViolation, `unknown command "`+strings.Repeat("é", 53)), closeOf(t, c))
+				c.ExpectClose(message.PolicyViolation, `unknown command "`+strings.Repeat("é", 53))
 			})
 		})
 	}
 
 	for _, route := range []string{"/stopwatch", "/actor/stopwatch"} {
 		t.Run(strings.TrimPrefix(route, "/")+" knows no time", func(t *testing.T) {
-			c := dial(t, d.wsURL(route), nil)
-			send(t, c, websocket.MessageText, "time")
+			c := wstest.Dial(t, d.wsURL(route))
+			c.SendText("time")
 			require.Equal(t, unknown("time"), closeOf(t, c))
 		})
 	}
@@ -163,29 +160,29 @@ func TestStopwatchQuery(t *testing.T) {
 	d := startDemo(t)
 
 	t.Run("time answers at once", func(t *testing.T) {
-		c := dial(t, d.wsURL("/stopwatch/query"), nil) // a tick a minute: none comes
-		send(t, c, websocket.MessageText, "time")
-		expect(t, c, websocket.MessageText, "0")
-		send(t, c, websocket.MessageText, "start")
-		send(t, c, websocket.MessageText, "time")
-		expect(t, c, websocket.MessageText, "0")
-		send(t, c, websocket.MessageText, "time")
-		expect(t, c, websocket.MessageText, "0") // time changes nothing
-		send(t, c, websocket.MessageText, "stop")
-		send(t, c, websocket.MessageText, "reset")
-		send(t, c, websocket.MessageText, "time")
-		expect(t, c, websocket.MessageText, "0")
-		send(t, c, websocket.MessageText, "jump")
+		c := wstest.Dial(t, d.wsURL("/stopwatch/query")) // a tick a minute: none comes
+		c.SendText("time")
+		c.ExpectText("0")
+		c.SendText("start")
+		c.SendText("time")
+		c.ExpectText("0")
+		c.SendText("time")
+		c.ExpectText("0") // time changes nothing
+		c.SendText("stop")
+		c.SendText("reset")
+		c.SendText("time")
+		c.ExpectText("0")
+		c.SendText("jump")
 		require.Equal(t, unknown("jump"), closeOf(t, c))
 	})
 
 	t.Run("time counts the ticks sent", func(t *testing.T) {
-		c := dial(t, d.wsURL("/stopwatch/query?every="+every), nil)
-		send(t, c, websocket.MessageText, "start")
+		c := wstest.Dial(t, d.wsURL("/stopwatch/query?every="+every))
+		c.SendText("start")
 		expectCounts(t, c, 0, 2)
-		send(t, c, websocket.MessageText, "stop")
-		send(t, c, websocket.MessageText, "time")
-		send(t, c, websocket.MessageText, "jump")
+		c.SendText("stop")
+		c.SendText("time")
+		c.SendText("jump")
 		msgs, ce := untilClose(t, c)
 		require.Equal(t, unknown("jump"), ce)
 		// The answer is one more than the last tick before it: "3" unless
@@ -203,13 +200,13 @@ func TestStopwatchQuery(t *testing.T) {
 	})
 
 	t.Run("time after reset", func(t *testing.T) {
-		c := dial(t, d.wsURL("/stopwatch/query?every="+every), nil)
-		send(t, c, websocket.MessageText, "start")
+		c := wstest.Dial(t, d.wsURL("/stopwatch/query?every="+every))
+		c.SendText("start")
 		expectCounts(t, c, 0, 1)
-		send(t, c, websocket.MessageText, "stop")
-		send(t, c, websocket.MessageText, "reset")
-		send(t, c, websocket.MessageText, "time")
-		send(t, c, websocket.MessageText, "jump")
+		c.SendText("stop")
+		c.SendText("reset")
+		c.SendText("time")
+		c.SendText("jump")
 		msgs, ce := untilClose(t, c)
 		require.Equal(t, unknown("jump"), ce)
 		// Ticks before the server read stop continue from 2; the answer
@@ -225,30 +222,30 @@ func TestTicks(t *testing.T) {
 	d := startDemo(t)
 
 	t.Run("ticks and logs its input", func(t *testing.T) {
-		c := dial(t, d.wsURL("/ticks?every="+every), nil)
+		c := wstest.Dial(t, d.wsURL("/ticks?every="+every))
 		for range 3 {
-			expect(t, c, websocket.MessageText, "tick")
+			c.ExpectText("tick")
 		}
-		send(t, c, websocket.MessageText, "hello ticks")
+		c.SendText("hello ticks")
 		for range 3 {
-			expect(t, c, websocket.MessageText, "tick") // still open; nothing answers
+			c.ExpectText("tick") // still open; nothing answers
 		}
 		require.NoError(t, d.logs.WaitFor(testCtx(t), `msg="ticks: received" message="hello ticks"`))
-		require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+		c.Close()
 	})
 
 	t.Run("default every second", func(t *testing.T) {
 		for _, query := range []string{"", "?every="} {
-			c := dial(t, d.wsURL("/ticks"+query), nil)
-			expect(t, c, websocket.MessageText, "tick")
-			require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+			c := wstest.Dial(t, d.wsURL("/ticks"+query))
+			c.ExpectText("tick")
+			c.Close()
 		}
 	})
 
 	t.Run("bounds accepted", func(t *testing.T) {
 		for _, query := range []string{"?every=10ms", "?every=1h", "?every=1m30s", "?every=0.5s"} {
-			c := dial(t, d.wsURL("/ticks"+query), nil)
-			require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+			c := wstest.Dial(t, d.wsURL("/ticks"+query))
+			c.Close()
 		}
 	})
 }
@@ -276,7 +273,7 @@ func TestEveryRefused(t *testing.T) {
 			{"?every=%zz", "400 bad request: malformed query string\n"},
 		} {
 			t.Run(strings.TrimPrefix(route, "/")+tt.query, func(t *testing.T) {
-				status, body := refused(t, d.wsURL(route+tt.query), nil)
+				status, body := refused(t, d.wsURL(route+tt.query))
 				require.Equal(t, http.StatusBadRequest, status)
 				require.Equal(t, tt.body, body)
 			})
