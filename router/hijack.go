@@ -22,9 +22,10 @@ type hijackWriter struct {
 
 // Hijack hijacks the underlying connection, flushes the handshake's
 // response and wraps the connection, so that every frame
-// coder/websocket reads and writes passes through the wire.Conn.
-// net/http's write buffer is kept for coder's frames (no second buffer);
-// coder itself hands on what net/http's reader already holds.
+// coder/websocket reads and writes passes through the wire.Conn. The
+// wire.Conn buffers both ways, from pools and only while it has data:
+// coder gets small buffers of its own instead of net/http's 4 KiB ones,
+// and what net/http's reader already holds is handed to the wire.Conn.
 func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
@@ -35,10 +36,16 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	wc := wire.NewServerConn(nc, w.timeout, w.readLimit)
-	brw.Writer.Reset(wc) // empty since the flush
+	early, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	wc.Preload(early)
 	w.conn = wc
-	return wc, brw, nil
+	return wc, bufio.NewReadWriter(bufio.NewReaderSize(wc, coderBuffer), bufio.NewWriterSize(wc, coderBuffer)), nil
 }
+
+// coderBuffer is the size of coder/websocket's own read and write
+// buffers: enough for a frame's header, as the wire.Conn under them
+// buffers the rest.
+const coderBuffer = 64
 
 // Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
 func (w *hijackWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

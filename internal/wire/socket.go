@@ -126,14 +126,13 @@ func (s *Socket[In, Out]) end(reason error) {
 // connection or the flow ends.
 //
 // When the flow is fused, everything a push emits is written before the
-// push returns, with nothing that can block in between: the reader then
-// holds the connection, so that the frames answering the messages already
-// in memory go out in one write, made when the reader is about to wait
-// for the network (see Conn.Read).
+// push returns, with nothing that can block in between: the connection
+// then gathers the replies, so that the frames answering the messages
+// already in memory go out in one write, made when the reader is about to
+// wait for the network (see Conn.GatherReplies).
 func (s *Socket[In, Out]) read() {
 	if s.running.Fused() {
-		s.netConn.Hold()
-		defer s.netConn.Release()
+		s.netConn.GatherReplies()
 	}
 	for {
 		typ, r, err := s.conn.Reader(context.Background())

@@ -48,7 +48,8 @@ type Conn struct {
 	framed    atomic.Bool // the handshake is over: the bytes are frames
 
 	holds   atomic.Int32 // Hold calls not yet released
-	reading atomic.Bool  // a reader waits on the network: hold nothing
+	replies atomic.Bool  // GatherReplies: hold while the reader is not reading
+	reading atomic.Bool  // the reader waits on the network
 	held    atomic.Int64 // bytes in pending; read without the lock
 
 	mu      sync.Mutex // serialises writes and guards what follows
@@ -56,6 +57,8 @@ type Conn struct {
 	pongErr error   // why a pong could not be written
 	pending heldOut // frames kept for one write
 	failed  error   // why a write of pending failed; every later write fails
+
+	in input // read only by the reader of the moment (coder's read lock)
 }
 
 // maxHeld bounds what a Conn keeps before it writes.
@@ -66,7 +69,7 @@ const maxHeld = 64 << 10
 // frame. Writes are bounded by timeout (0: no bound); readLimit is the
 // limit that a 1009's reason names.
 func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
-	c := &Conn{Conn: nc, timeout: timeout, readLimit: readLimit}
+	c := &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, in: newInput(nc)}
 	c.framed.Store(true)
 	return c
 }
@@ -76,8 +79,13 @@ func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
 // request and response are not taken for frames. Writes of frames are
 // then bounded by timeout (0: no bound).
 func NewClientConn(nc net.Conn, timeout time.Duration) *Conn {
-	return &Conn{Conn: nc, timeout: timeout}
+	return &Conn{Conn: nc, timeout: timeout, in: newInput(nc)}
 }
+
+// Preload puts b, bytes of the connection read before the Conn took it
+// over (what net/http's reader held after the handshake), before
+// everything the Conn reads.
+func (c *Conn) Preload(b []byte) { c.in.preload(b) }
 
 // BeginFrames marks the end of a client's handshake: from now on the
 // bytes read and written are frames.
@@ -87,14 +95,21 @@ func (c *Conn) BeginFrames() { c.framed.Store(true) }
 var ErrPeerEnded = errors.New("connection ended by the peer (EOF)")
 
 // Read reads from the connection; once frames flow, the peer's end of the
-// stream is ErrPeerEnded rather than io.EOF. What is held is written
-// first: the input in memory has run out.
+// stream is ErrPeerEnded rather than io.EOF. Frames are read from the
+// network into the Conn's input buffer; when what it holds has run out,
+// what is held for writing goes out before the read.
 func (c *Conn) Read(p []byte) (int, error) {
 	if !c.framed.Load() {
 		return c.Conn.Read(p)
 	}
+	if c.in.buffered() > 0 {
+		return c.in.take(p), nil
+	}
 	c.reading.Store(true)
-	if c.held.Load() > 0 {
+	if c.replies.Load() && c.held.Load() > 0 {
+		// Only the reader's own replies: a frame another goroutine holds
+		// is written by its Release, and waiting here for a write of
+		// theirs that a peer never takes would stop the reading too.
 		c.mu.Lock()
 		err := c.flushLocked()
 		c.mu.Unlock()
@@ -103,7 +118,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := c.Conn.Read(p)
+	err := c.in.fill(c.Conn)
 	c.reading.Store(false)
 	if err != nil {
 		if err == io.EOF {
@@ -114,14 +129,17 @@ func (c *Conn) Read(p []byte) (int, error) {
 			err = c.failed // the connection was closed because of it
 		}
 		c.mu.Unlock()
+		return 0, err
 	}
-	return n, err
+	return c.in.take(p), nil
 }
 
 // Write writes frames, bounded by the write timeout, correcting a
-// server's close frames and slipping in a waiting pong between frames;
-// while the Conn is held, it keeps them for one later write. Before a
-// client's handshake has ended it writes p as it is.
+// server's close frames and slipping in a waiting pong between frames.
+// A frame is gathered until it is whole, so that it goes out in one write
+// however coder/websocket's buffer cuts it, and while the Conn is held
+// whole frames are gathered too. Before a client's handshake has ended it
+// writes p as it is.
 func (c *Conn) Write(p []byte) (int, error) {
 	if !c.framed.Load() {
 		return c.Conn.Write(p)
@@ -131,11 +149,15 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if c.failed != nil {
 		return 0, c.failed
 	}
-	if c.pending.empty() && !c.holding() {
-		if err := c.setDeadline(); err != nil {
-			return 0, err
+	if len(p) > maxHeld {
+		// Too large to copy: what is gathered goes first, p after it.
+		err := c.flushLocked()
+		if err == nil {
+			err = c.setDeadline()
 		}
-		err := c.out.write(c.Conn, p, c.fixClose)
+		if err == nil {
+			err = c.out.write(c.Conn, p, c.fixClose)
+		}
 		c.out.urgent = false
 		if err != nil {
 			return 0, err
@@ -148,7 +170,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	c.held.Store(int64(c.pending.len()))
 	// Checked after held is stored: a Release or a Read that began
 	// meanwhile either sees held or is seen here.
-	if c.out.urgent || !c.holding() || c.pending.len() >= maxHeld {
+	if c.out.urgent || c.pending.len() >= maxHeld || (c.out.atBoundary() && !c.holding()) {
 		if err := c.flushLocked(); err != nil {
 			return 0, err
 		}
@@ -158,9 +180,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 
 // Hold makes the Conn keep the frames written from now on, until the
 // matching Release, so that they go out in one write. Holds nest. A
-// control frame, a reader waiting on the network and maxHeld still write
-// what is held at once. A flow's runtime holds the Conn only while it
-// writes frames back to back with nothing between them that can block.
+// control frame and maxHeld still write what is held at once. A flow's
+// runtime holds the Conn only while it writes frames back to back with
+// nothing between them that can block.
 func (c *Conn) Hold() { c.holds.Add(1) }
 
 // Release ends a Hold; the last one writes what is held. A failure of
@@ -174,8 +196,17 @@ func (c *Conn) Release() {
 	c.mu.Unlock()
 }
 
+// GatherReplies makes the Conn hold the frames written while its reader
+// is busy, not waiting on the network, until the reader next has to: the
+// answers to messages that arrived together then go out together. It is
+// for a reader whose pushes write their answers before they return, with
+// nothing that can block in between (a fused flow). It cannot be undone.
+func (c *Conn) GatherReplies() { c.replies.Store(true) }
+
 // holding reports whether frames written now are to be kept.
-func (c *Conn) holding() bool { return c.holds.Load() > 0 && !c.reading.Load() }
+func (c *Conn) holding() bool {
+	return c.holds.Load() > 0 || (c.replies.Load() && !c.reading.Load())
+}
 
 func (c *Conn) setDeadline() error {
 	if c.timeout <= 0 {
@@ -222,12 +253,8 @@ func (c *Conn) Pong(payload []byte) {
 	if !c.out.atBoundary() {
 		return // out.write sends it after the current frame
 	}
-	var err error
-	if c.pending.empty() {
-		if err = c.setDeadline(); err == nil {
-			err = c.out.writePong(c.Conn)
-		}
-	} else if err = c.out.writePong(&c.pending); err == nil {
+	err := c.out.writePong(&c.pending)
+	if err == nil {
 		err = c.flushLocked()
 	}
 	if err != nil {
@@ -282,6 +309,7 @@ func (o *outFrames) writePong(w io.Writer) error {
 	}
 	_, err := w.Write(o.pong)
 	o.pong = o.pong[:0]
+	o.urgent = true
 	return err
 }
 

@@ -1,0 +1,36 @@
+//go:build unix
+
+package wire
+
+import (
+	"os"
+	"syscall"
+)
+
+const canReadRaw = true
+
+
+// readRaw reads from fd into a buffer of the pool; when nothing is there
+// yet it gives the buffer back and asks to wait (returns false).
+func (in *input) readRaw(fd uintptr) bool {
+	bp := inputPool.Get().(*[]byte)
+	for {
+		n, err := syscall.Read(int(fd), *bp)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			inputPool.Put(bp)
+			return false
+		case err != nil:
+			inputPool.Put(bp)
+			in.readErr = os.NewSyscallError("read", err)
+		case n == 0:
+			inputPool.Put(bp)
+		default:
+			in.buf, in.r, in.w = bp, 0, n
+			in.readN = n
+		}
+		return true
+	}
+}
