@@ -2,12 +2,9 @@ package soak
 
 import (
 	"bytes"
-	"context"
-	"net/http"
 	"regexp"
 	"testing"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/demo"
@@ -18,9 +15,6 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // testTimeout bounds every wait (cmdtest.Timeout).
 const testTimeout = cmdtest.Timeout
-
-// testCtx returns a context that ends with the test or after testTimeout.
-func testCtx(t testing.TB) context.Context { return cmdtest.Context(t) }
 
 // testDemo is the demo application served by wstest for one test.
 type testDemo struct{ addr string }
@@ -37,19 +31,6 @@ func startDemo(t *testing.T, args ...string) *testDemo {
 }
 
 func (d *testDemo) wsURL(pathAndQuery string) string { return "ws://" + d.addr + pathAndQuery }
-
-// httpClient keeps no idle connections, so none outlives a test.
-var httpClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-
-// dial opens a WebSocket connection, which the test closes at its end.
-func dial(t *testing.T, url string, header http.Header) *websocket.Conn {
-	t.Helper()
-	c, _, err := websocket.Dial(testCtx(t), url, &websocket.DialOptions{HTTPClient: httpClient, HTTPHeader: header})
-	require.NoError(t, err)
-	c.SetReadLimit(-1)
-	t.Cleanup(func() { c.CloseNow() })
-	return c
-}
 
 var listeningLine = regexp.MustCompile(`^listening on http://(127\.0\.0\.1:[1-9][0-9]*)\n$`)
 

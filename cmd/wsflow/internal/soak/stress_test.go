@@ -10,8 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 )
 
 // echoMessages is the sequence of the echo tests, made once.
@@ -67,13 +69,13 @@ func TestEchoSequence(t *testing.T) {
 	require.Equal(t, len(msgs[100]), len(msgs[100+8192]))
 }
 
-// pipeline writes msgs on c from one goroutine while reading the echoes on
-// the calling one, and checks they come back intact, as text, in order.
-func pipeline(ctx context.Context, c *websocket.Conn, msgs [][]byte) error {
+// pipeline sends msgs on c from one goroutine while receiving the echoes
+// on the calling one, and checks they come back intact, as text, in order.
+func pipeline(ctx context.Context, c *client.Conn, msgs [][]byte) error {
 	written := make(chan error, 1)
 	go func() {
 		for _, m := range msgs {
-			if err := c.Write(ctx, websocket.MessageText, m); err != nil {
+			if err := c.Send(ctx, message.Text(m)); err != nil {
 				written <- err
 				return
 			}
@@ -86,18 +88,26 @@ func pipeline(ctx context.Context, c *websocket.Conn, msgs [][]byte) error {
 		return err
 	}
 	for i, want := range msgs {
-		typ, got, err := c.Read(ctx)
+		m, err := c.Receive(ctx)
 		if err != nil {
 			return fail(fmt.Errorf("reading message %d: %w", i, err))
 		}
-		if typ != websocket.MessageText || !bytes.Equal(got, want) {
-			return fail(fmt.Errorf("message %d: got a %v message of %d bytes, want text of %d bytes", i, typ, len(got), len(want)))
+		if got, ok := m.(message.Text); !ok || string(got) != string(want) {
+			return fail(fmt.Errorf("message %d: got a %v message %.20q..., want text of %d bytes", i, m.Kind(), m, len(want)))
 		}
 	}
 	if err := <-written; err != nil {
 		return err
 	}
-	return c.Close(websocket.StatusNormalClosure, "")
+	return c.Close(message.NormalClosure, "")
+}
+
+// dialEcho opens a connection to d's /echo whose steps and writes may
+// take as long as the test: under -race, beside other packages' tests, a
+// peer's reader can go unscheduled for long.
+func dialEcho(t *testing.T, d *testDemo) *client.Conn {
+	t.Helper()
+	return wstest.Dial(t, d.wsURL("/echo"), wstest.Timeout(10*time.Minute)).Client()
 }
 
 // TestEchoManyMessages: 10,000 messages of 1 B to 8 KiB come back intact
@@ -106,13 +116,14 @@ func TestEchoManyMessages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends 210,000 messages")
 	}
-	// Keep-alive is off: coder/websocket answers a ping inside Read, under
-	// the write lock this client's writer holds while it is blocked on a
-	// server that is itself blocked writing echoes not yet read. The pong
-	// waits, and the server drops the client for a missing pong. The write
-	// timeout is long: under -race, beside other packages' tests, a
-	// client's reader can go unscheduled for longer than the default 10 s,
-	// and the server would rightly drop it (that rule has its own tests).
+	// Keep-alive is off: coder/websocket answers a ping inside its
+	// reader, under the write lock this client's writer holds while it is
+	// blocked on a server that is itself blocked writing echoes not yet
+	// read. The pong waits, and the server drops the client for a missing
+	// pong. The write timeout is long: under -race, beside other packages'
+	// tests, a client's reader can go unscheduled for longer than the
+	// default 10 s, and the server would rightly drop it (that rule has
+	// its own tests).
 	d := startDemo(t, "-keepalive", "0", "-write-timeout", "5m")
 	msgs := echoMessages()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -120,15 +131,15 @@ func TestEchoManyMessages(t *testing.T) {
 
 	t.Run("one connection", func(t *testing.T) {
 		began := time.Now()
-		require.NoError(t, pipeline(ctx, dial(t, d.wsURL("/echo"), nil), msgs))
+		require.NoError(t, pipeline(ctx, dialEcho(t, d), msgs))
 		t.Logf("%d messages echoed in %v", len(msgs), time.Since(began))
 	})
 
 	t.Run("20 concurrent connections", func(t *testing.T) {
 		const conns = 20
-		cs := make([]*websocket.Conn, conns)
+		cs := make([]*client.Conn, conns)
 		for i := range cs {
-			cs[i] = dial(t, d.wsURL("/echo"), nil)
+			cs[i] = dialEcho(t, d)
 		}
 		began := time.Now()
 		errs := make([]error, conns)
