@@ -89,12 +89,13 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hw := &hijackWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout, readLimit: h.cfg.readLimit}
+	var wc *wire.Conn // hw's, once hijacked; pings are read only after that
 	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       h.cfg.subprotocols,
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
 		CompressionMode:    h.cfg.compression.mode(),
 		OnPingReceived: func(_ context.Context, payload []byte) bool {
-			hw.conn.Pong(payload) // bounded by the write timeout, not coder's 5 s
+			wc.Pong(payload) // bounded by the write timeout, not coder's 5 s
 			return false
 		},
 	})
@@ -103,6 +104,9 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.cfg.logger.Info("websocket handshake failed", "route", r.Pattern, "remote", r.RemoteAddr, "error", err)
 		return
 	}
+	// Nothing the socket keeps refers to hw: it would keep net/http's
+	// state for the connection (its 4 KiB buffers, the request) alive.
+	wc = hw.conn
 	conn.SetReadLimit(h.cfg.readLimit)
 	var so SocketObserver
 	if obs != nil {
@@ -113,7 +117,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if so != nil {
 		wo = so
 	}
-	s := wire.Start(context.Background(), conn, hw.conn, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo})
+	s := wire.Start(context.Background(), conn, wc, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo})
 	m.attach(s)
 	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
 	if p := conn.Subprotocol(); p != "" {
@@ -131,7 +135,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer leave()
 		defer func() {
 			if p := recover(); p != nil { // a bug in the runtime itself
-				hw.conn.Close()
+				wc.Close()
 				logger.Error("websocket runtime panic", append(attrs, "panic", p)...)
 			}
 		}()
