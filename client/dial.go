@@ -197,9 +197,8 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 
 // NewHandshakeError returns the *HandshakeError of a handshake refused
 // with resp, a response other than 101 that coder/websocket's Dial
-// returned with its error err, for code that dials coder/websocket itself
-// (router/wstest's Dial, which reads the connection step by step). It
-// reads and closes what coder/websocket kept of the body.
+// returned with its error err, for code that dials coder/websocket
+// itself. It reads and closes what coder/websocket kept of the body.
 func NewHandshakeError(resp *http.Response, err error) *HandshakeError {
 	e := &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
 	if resp.Body != nil {

@@ -82,11 +82,7 @@ func (cfg *dialConfig) open(url string) (*client.Conn, error) {
 // size.
 func Dial(tb TB, url string, opts ...DialOption) *Conn {
 	tb.Helper()
-	return dial(tb, url, newDialConfig(opts))
-}
-
-func dial(tb TB, url string, cfg *dialConfig) *Conn {
-	tb.Helper()
+	cfg := newDialConfig(opts)
 	cc, err := cfg.open(url)
 	if err != nil {
 		var refused *client.HandshakeError
@@ -115,11 +111,7 @@ type Response struct {
 // came.
 func DialRefused(tb TB, url string, opts ...DialOption) *Response {
 	tb.Helper()
-	return dialRefused(tb, url, newDialConfig(opts))
-}
-
-func dialRefused(tb TB, url string, cfg *dialConfig) *Response {
-	tb.Helper()
+	cfg := newDialConfig(opts)
 	cc, err := cfg.open(url)
 	var refused *client.HandshakeError
 	switch {

@@ -71,7 +71,7 @@ func (s *Server) HTTPURL(path string) string { return s.hs.URL + path }
 // does.
 func (s *Server) Dial(tb TB, path string, opts ...DialOption) *Conn {
 	tb.Helper()
-	c := dial(tb, s.URL(path), newDialConfig(opts))
+	c := Dial(tb, s.URL(path), opts...)
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
@@ -87,7 +87,7 @@ func (s *Server) Dial(tb TB, path string, opts ...DialOption) *Conn {
 // refused, as the package-level DialRefused does.
 func (s *Server) DialRefused(tb TB, path string, opts ...DialOption) *Response {
 	tb.Helper()
-	return dialRefused(tb, s.URL(path), newDialConfig(opts))
+	return DialRefused(tb, s.URL(path), opts...)
 }
 
 // Close drops the connections dialed through s that are still open,
