@@ -89,8 +89,9 @@ func WithReconnect(b Backoff) Option { return func(c *config) { c.reconnect = &b
 
 // WithConn calls fn with the coder/websocket connection each time a
 // connection opens, after OnOpen and before its flow starts: an escape
-// hatch for what the package does not cover, as router/wstest's Conn.Conn
-// is. The runtime reads the connection for its whole life and writes the
+// hatch for what the package does not cover, such as a ping of the
+// client's own (its Ping waits for the pong, which the runtime reads).
+// The runtime reads the connection for its whole life and writes the
 // flow's output on it; fn may keep it to write frames of its own
 // (coder/websocket serialises writes), but must never read from it or
 // close it.
