@@ -24,6 +24,13 @@ func WithBatcher(b Batcher) RunOption {
 	return func(r *runState) { r.batcher = b }
 }
 
+// EmitCopies says that the run's emit is done with each element when it
+// returns: it copies what it needs (a socket encodes the element into its
+// frame) and keeps nothing. See Running.Lends.
+func EmitCopies() RunOption {
+	return func(r *runState) { r.emitCopies = true }
+}
+
 // holdBatch holds the run's output for n elements about to be emitted
 // back to back through out, when out leads straight to an output that
 // can gather them, and returns the Batcher to release afterwards; else

@@ -111,3 +111,27 @@ func TestHubMemberBatchesWhatIsQueued(t *testing.T) {
 		})
 	}
 }
+
+func TestLends(t *testing.T) {
+	keep := flow.Map(func(s string) string { return s })
+	cases := []struct {
+		name  string
+		f     flow.Flow[string, string]
+		opts  []flow.RunOption
+		lends bool
+	}{
+		{"Identity into an emit that copies", flow.Identity[string](), []flow.RunOption{flow.EmitCopies()}, true},
+		{"Identity into any other emit", flow.Identity[string](), nil, false},
+		{"Take and Drop", flow.Via(flow.Take[string](5), flow.Drop[string](1)), []flow.RunOption{flow.EmitCopies()}, true},
+		{"Map: its function may keep the element", keep, []flow.RunOption{flow.EmitCopies()}, false},
+		{"Identity into a Map", flow.Via(flow.Identity[string](), keep), []flow.RunOption{flow.EmitCopies()}, false},
+		{"Buffer", flow.Buffer[string](2, flow.Backpressure), []flow.RunOption{flow.EmitCopies()}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := flow.Start(context.Background(), c.f, func(string) error { return nil }, c.opts...)
+			defer r.Stop()
+			assert.Equal(t, c.lends, r.Lends())
+		})
+	}
+}

@@ -32,7 +32,7 @@ func (f Flow[In, Out]) materialize(s scope, out outlet[Out]) inlet[In] {
 // the echo socket.
 func Identity[T any]() Flow[T, T] {
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
-		return inlet[T]{push: out.emit, close: completer(out), direct: out.direct}
+		return inlet[T]{push: out.emit, close: completer(out), direct: out.direct, done: out.done}
 	}}
 }
 
@@ -98,6 +98,7 @@ func Via[A, B, C any](f Flow[A, B], g Flow[B, C]) Flow[A, C] {
 					gin.close()
 				},
 				direct: gin.direct,
+				done:   gin.done,
 			})
 			return fin
 		}

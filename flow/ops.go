@@ -55,6 +55,7 @@ func Take[T any](n int) Flow[T, T] {
 				}
 			},
 			direct: out.direct,
+			done:   out.done,
 		}
 	}}
 }
@@ -103,6 +104,7 @@ func Drop[T any](n int) Flow[T, T] {
 			},
 			close:  completer(out),
 			direct: out.direct,
+			done:   out.done,
 		}
 	}}
 }

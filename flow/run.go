@@ -47,6 +47,7 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 		},
 		complete: r.finish,
 		direct:   true,
+		done:     r.state.emitCopies,
 	}
 	func() {
 		defer s.recoverInto()
@@ -64,6 +65,14 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 // emit. A flow with a stage of its own goroutine (Buffer, Actor, a Hub's
 // member) is not fused.
 func (r *Running[In]) Fused() bool { return r.in.direct }
+
+// Lends reports whether the flow is done with every element by the time
+// Push returns it: nothing keeps the element or refers to it afterwards,
+// so that it may refer to memory the caller reuses (a message decoded
+// without a copy). It holds only for stages that hand elements on
+// untouched (Identity, Take, Drop) into an emit that copies what it needs
+// (EmitCopies).
+func (r *Running[In]) Lends() bool { return r.in.done }
 
 // Push delivers one input element. It blocks while the flow is not ready
 // for it (back-pressure). A non-nil error means the flow has ended: stop

@@ -26,17 +26,24 @@ import (
 //     everything it emits. A fused stage passes its outlet's on to its
 //     inlet; any other stage leaves its inlet's false. The runtime may
 //     gather what a direct chain writes (see Batcher).
+//   - done, on an outlet, says that emit is done with the element when it
+//     returns: nothing keeps it or refers to it afterwards; on an inlet,
+//     that push is. Only stages that hand elements on untouched, calling
+//     no function of the user's with them (Identity, Take, Drop), pass
+//     their outlet's on to their inlet.
 type inlet[T any] struct {
 	push   func(T) error
 	close  func()
 	fail   func(error)
 	direct bool
+	done   bool
 }
 
 type outlet[T any] struct {
 	emit     func(T) error
 	complete func(error)
 	direct   bool
+	done     bool
 }
 
 // scope is what a running flow shares among its stages: the context that
@@ -48,11 +55,12 @@ type scope struct {
 }
 
 type runState struct {
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	hooks   []func(error)
-	fail    func(error)
-	batcher Batcher // nil: the output writes each element on its own
+	wg         sync.WaitGroup
+	mu         sync.Mutex
+	hooks      []func(error)
+	fail       func(error)
+	batcher    Batcher // nil: the output writes each element on its own
+	emitCopies bool    // EmitCopies: emit is done with an element when it returns
 }
 
 // spawn runs fn on a goroutine the running flow waits for when it stops. A

@@ -24,6 +24,14 @@ func (bytesTransformer) Decode(kind message.Kind, payload []byte) ([]byte, error
 	return bytes.Clone(payload), nil
 }
 
+// DecodeLent returns payload itself (see Lender).
+func (bytesTransformer) DecodeLent(kind message.Kind, payload []byte) ([]byte, error) {
+	if kind != message.KindBinary {
+		return nil, errBinaryOnly
+	}
+	return payload, nil
+}
+
 // Encode appends b to dst; it allocates only if dst must grow.
 func (bytesTransformer) Encode(dst []byte, b []byte) (message.Kind, []byte, error) {
 	return message.KindBinary, append(dst, b...), nil

@@ -1,6 +1,10 @@
 package transformer
 
-import "github.com/wsflow/wsflow/message"
+import (
+	"unsafe"
+
+	"github.com/wsflow/wsflow/message"
+)
 
 // String returns the Transformer of text sockets: each text message is a
 // string, and each string is sent as a text message.
@@ -18,6 +22,15 @@ func (stringTransformer) Decode(kind message.Kind, payload []byte) (string, erro
 		return "", errTextOnly
 	}
 	return string(payload), nil
+}
+
+// DecodeLent returns a string that refers to payload's memory (see
+// Lender).
+func (stringTransformer) DecodeLent(kind message.Kind, payload []byte) (string, error) {
+	if kind != message.KindText {
+		return "", errTextOnly
+	}
+	return unsafe.String(unsafe.SliceData(payload), len(payload)), nil
 }
 
 // Encode appends s to dst; it allocates only if dst must grow.

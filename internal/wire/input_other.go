@@ -2,9 +2,6 @@
 
 package wire
 
-
-
 const canReadRaw = false
-
 
 func (in *input) readRaw(uintptr) bool { return true }

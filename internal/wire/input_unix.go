@@ -9,7 +9,6 @@ import (
 
 const canReadRaw = true
 
-
 // readRaw reads from fd into a buffer of the pool; when nothing is there
 // yet it gives the buffer back and asks to wait (returns false).
 func (in *input) readRaw(fd uintptr) bool {

@@ -66,7 +66,7 @@ type Options struct {
 // flow's context ends too.
 func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
 	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, closed: make(chan struct{})}
-	s.running = flow.Start(ctx, f, s.emit, flow.WithBatcher(netConn))
+	s.running = flow.Start(ctx, f, s.emit, flow.WithBatcher(netConn), flow.EmitCopies())
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
 	s.keepAlive.start(opts.KeepAlive, s)
 	return s
@@ -134,6 +134,10 @@ func (s *Socket[In, Out]) read() {
 	if s.running.Fused() {
 		s.netConn.GatherReplies()
 	}
+	// A flow done with each message when its push returns (an echo) gets
+	// it decoded without a copy, in the buffer it was read into.
+	lender, lend := s.t.(transformer.Lender[In])
+	lend = lend && s.running.Lends()
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
@@ -165,10 +169,16 @@ func (s *Socket[In, Out]) read() {
 			err = message.CheckText(payload)
 		}
 		var v In
-		if err == nil {
+		switch {
+		case err != nil:
+		case lend:
+			v, err = lender.DecodeLent(kind, payload)
+		default:
 			v, err = s.t.Decode(kind, payload)
 		}
-		putBuf(bp, payload)
+		if !lend || err != nil {
+			putBuf(bp, payload)
+		}
 		if err != nil {
 			s.end(decodeEnded(err))
 			return
@@ -176,6 +186,9 @@ func (s *Socket[In, Out]) read() {
 		s.received.Add(1)
 		err = s.running.Push(v)
 		s.handled.Add(1)
+		if lend {
+			putBuf(bp, payload)
+		}
 		if err != nil {
 			return // the flow has ended and AfterDone has called end
 		}
