@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -344,6 +345,11 @@ func (m *hubMember[T]) drain(s scope, out outlet[T]) error {
 			return s.ctx.Err()
 		case <-m.ready:
 		}
+		// Let the publishers that are ready to run go first: what they
+		// publish meanwhile joins this batch, and the batch goes out in
+		// one write (see Batcher). With nothing else to run it returns at
+		// once.
+		runtime.Gosched()
 		m.mu.Lock()
 		batch, m.pending = m.pending, batch[:0]
 		m.mu.Unlock()

@@ -117,7 +117,10 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if so != nil {
 		wo = so
 	}
-	s := wire.Start(context.Background(), conn, wc, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo})
+	// Without compression, coder/websocket writes no data frame: the
+	// socket writes them itself.
+	compressed := w.Header().Get("Sec-WebSocket-Extensions") != ""
+	s := wire.Start(context.Background(), conn, wc, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo, OwnFrames: !compressed})
 	m.attach(s)
 	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
 	if p := conn.Subprotocol(); p != "" {

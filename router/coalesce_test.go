@@ -261,3 +261,52 @@ func TestBurstOfLargeAnswers(t *testing.T) {
 		require.True(t, bytes.Equal([]byte(fmt.Sprint(i, big)), p))
 	}
 }
+
+// The server writes its data frames itself: every length encoding of
+// RFC 6455 section 5.2 (7-bit, 16-bit, 64-bit), and a frame larger than
+// what the connection gathers, reaches the peer intact.
+func TestOwnFramesAtEverySize(t *testing.T) {
+	srv := wstest.Serve(t, echoWith(router.WithKeepAlive(0), router.WithReadLimit(1<<20)))
+	r := dialRaw(t, srv)
+	for _, n := range []int{0, 1, 125, 126, 127, 65535, 65536, 65537, 200000} {
+		m := bytes.Repeat([]byte{byte('a' + n%26)}, n)
+		frame := []byte{0x81}
+		switch {
+		case n < 126:
+			frame = append(frame, 0x80|byte(n))
+		case n < 1<<16:
+			frame = binary.BigEndian.AppendUint16(append(frame, 0x80|126), uint16(n))
+		default:
+			frame = binary.BigEndian.AppendUint64(append(frame, 0x80|127), uint64(n))
+		}
+		frame = append(frame, 0, 0, 0, 0) // a zero mask key
+		_, err := r.c.Write(append(frame, m...))
+		require.NoError(t, err)
+		var h [2]byte
+		_, err = io.ReadFull(r.br, h[:])
+		require.NoError(t, err)
+		require.Equal(t, byte(0x81), h[0], "a final text frame")
+		require.Zero(t, h[1]&0x80, "a server's frame is not masked")
+		size := int(h[1] & 0x7f)
+		switch {
+		case n < 126:
+			require.Equal(t, n, size, "the shortest length encoding")
+		case n < 1<<16:
+			require.Equal(t, 126, size)
+			var ext [2]byte
+			_, err = io.ReadFull(r.br, ext[:])
+			size = int(binary.BigEndian.Uint16(ext[:]))
+		default:
+			require.Equal(t, 127, size)
+			var ext [8]byte
+			_, err = io.ReadFull(r.br, ext[:])
+			size = int(binary.BigEndian.Uint64(ext[:]))
+		}
+		require.NoError(t, err)
+		require.Equal(t, n, size)
+		got := make([]byte, size)
+		_, err = io.ReadFull(r.br, got)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(m, got), "payload of %d bytes", n)
+	}
+}

@@ -39,13 +39,19 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	early, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	wc.Preload(early)
 	w.conn = wc
-	return wc, bufio.NewReadWriter(bufio.NewReaderSize(wc, coderBuffer), bufio.NewWriterSize(wc, coderBuffer)), nil
+	return wc, bufio.NewReadWriter(bufio.NewReaderSize(wc, coderReadBuffer), bufio.NewWriterSize(wc, coderWriteBuffer)), nil
 }
 
-// coderBuffer is the size of coder/websocket's own read and write
-// buffers: enough for a frame's header, as the wire.Conn under them
-// buffers the rest.
-const coderBuffer = 64
+// The sizes of coder/websocket's own buffers: the wire.Conn under them
+// buffers the frames. The read buffer holds a frame's header; the write
+// buffer a whole control frame (at most 127 bytes from a server), so that
+// coder's control frames reach the wire.Conn whole, and the data frames
+// the socket writes itself (wire.Options.OwnFrames) always start at a
+// frame boundary.
+const (
+	coderReadBuffer  = 64
+	coderWriteBuffer = 256
+)
 
 // Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
 func (w *hijackWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -39,6 +39,7 @@ type Socket[In, Out any] struct {
 	running   *flow.Running[In]
 	keepAlive keepAlive
 	observer  Observer // nil: none
+	ownFrames bool     // Options.OwnFrames
 	endOnce   sync.Once
 	reason    error         // why the socket ends; set before closed is closed
 	readEnd   *connGone     // why reading stopped, when the connection ended it
@@ -59,13 +60,18 @@ type Options struct {
 	KeepAlive time.Duration
 	// Observer sees the socket's messages; nil: none.
 	Observer Observer
+	// OwnFrames writes data frames with Conn.WriteMessage rather than
+	// through coder/websocket: for a server's connection without
+	// compression, whose coder/websocket has a write buffer of at least
+	// 256 bytes.
+	OwnFrames bool
 }
 
 // Start starts f over conn, whose connection is netConn, with keep-alive;
 // Serve then reads. ctx is the flow's parent context: when it ends, the
 // flow's context ends too.
 func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
-	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, closed: make(chan struct{})}
+	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames, closed: make(chan struct{})}
 	s.running = flow.Start(ctx, f, s.emit, flow.WithBatcher(netConn), flow.EmitCopies())
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
 	s.keepAlive.start(opts.KeepAlive, s)
@@ -225,11 +231,15 @@ func (s *Socket[In, Out]) emit(v Out) error {
 		putBuf(bp, b)
 		return err
 	}
-	typ := websocket.MessageBinary
-	if kind == message.KindText {
-		typ = websocket.MessageText
+	if s.ownFrames {
+		err = s.netConn.WriteMessage(kind == message.KindText, b)
+	} else {
+		typ := websocket.MessageBinary
+		if kind == message.KindText {
+			typ = websocket.MessageText
+		}
+		err = s.conn.Write(context.Background(), typ, b)
 	}
-	err = s.conn.Write(context.Background(), typ, b)
 	size := len(b)
 	putBuf(bp, b)
 	if err != nil {
