@@ -323,14 +323,14 @@ func (m *hubMember[T]) release() {
 	m.pending, m.count, m.bytes = nil, 0, 0
 }
 
-// written counts one message of size n as written.
-func (m *hubMember[T]) written(n int) {
+// written counts n messages of size bytes in all as written.
+func (m *hubMember[T]) written(n, bytes int) {
 	m.mu.Lock()
 	if !m.released {
-		m.count--
-		m.bytes -= n
-		m.queued.messages.Add(-1)
-		m.queued.bytes.Add(-int64(n))
+		m.count -= n
+		m.bytes -= bytes
+		m.queued.messages.Add(-int64(n))
+		m.queued.bytes.Add(-int64(bytes))
 	}
 	m.mu.Unlock()
 }
@@ -364,11 +364,13 @@ func (m *hubMember[T]) write(batch []queued[T], emit func(T) error, b Batcher) e
 	if b != nil {
 		defer b.Release()
 	}
+	var n, bytes int
+	defer func() { m.written(n, bytes) }() // counted once per batch
 	for i, q := range batch {
 		if err := emit(q.v); err != nil {
 			return err
 		}
-		m.written(q.size)
+		n, bytes = n+1, bytes+q.size
 		batch[i] = queued[T]{}
 	}
 	return nil

@@ -58,6 +58,8 @@ type Conn struct {
 	pending heldOut // frames kept for one write
 	failed  error   // why a write of pending failed; every later write fails
 
+	deadlineSet time.Time // when the write deadline was last set
+
 	in input // read only by the reader of the moment (coder's read lock)
 }
 
@@ -208,11 +210,21 @@ func (c *Conn) holding() bool {
 	return c.holds.Load() > 0 || (c.replies.Load() && !c.reading.Load())
 }
 
+// setDeadline bounds the write about to be made by the write timeout.
+// A deadline set less than timeout/64 ago is left as it is (the write is
+// then bounded by at least 63/64 of the timeout): setting one costs a
+// timer update in the runtime, which writes in quick succession would
+// pay each time. Called with c.mu held.
 func (c *Conn) setDeadline() error {
 	if c.timeout <= 0 {
 		return nil
 	}
-	return c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	now := time.Now()
+	if !c.deadlineSet.IsZero() && now.Sub(c.deadlineSet) < c.timeout/64 {
+		return nil
+	}
+	c.deadlineSet = now
+	return c.Conn.SetWriteDeadline(now.Add(c.timeout))
 }
 
 // flushLocked writes what is held. A failure is kept, fails every later
