@@ -364,13 +364,11 @@ func (m *hubMember[T]) write(batch []queued[T], emit func(T) error, b Batcher) e
 	if b != nil {
 		defer b.Release()
 	}
-	var n, bytes int
-	defer func() { m.written(n, bytes) }() // counted once per batch
 	for i, q := range batch {
 		if err := emit(q.v); err != nil {
 			return err
 		}
-		n, bytes = n+1, bytes+q.size
+		m.written(1, q.size)
 		batch[i] = queued[T]{}
 	}
 	return nil
