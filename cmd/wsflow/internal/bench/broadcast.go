@@ -25,10 +25,15 @@ const joinTimeout = 10 * time.Second
 // written in time); then the first l.Senders of them send messages of
 // l.Size bytes, for l.Warmup and then the measured l.Duration.
 //
-// With l.Rate 0 the round is a closed loop: a sender sends its next
-// message once its previous one has reached every member, so each member
-// has at most l.Senders messages on their way to it and the server is
-// kept busy without any member falling behind. With l.Rate > 0 each
+// With l.Rate 0 the round is a closed loop: a sender keeps l.Window
+// messages on their way (at least 1), sending its next once its
+// deliveries count l.Members for every message up to the one l.Window
+// before it, so that about l.Senders*l.Window messages are on their way
+// to each member: the server is kept busy (saturated, for a Window
+// large enough) without a member falling behind. A count cannot tell a
+// slow member from a fast one, so a member may be a little further
+// behind than that; l.Senders*l.Window well under a baseline's queue
+// (gorilla-hub's 256) keeps it from being dropped. With l.Rate > 0 each
 // sender sends l.Rate messages a second on a fixed schedule, whatever
 // the deliveries do; a server that cannot keep up falls behind, and
 // drops or closes members, which fails the round.
@@ -267,10 +272,18 @@ func (b *broadcastRound) send(id int, c *websocket.Conn, stop, failed <-chan str
 		} else {
 			select {
 			case <-stop:
-				return nil // the previous message has reached every member
+				ss.want.Store(members * int64(ss.sent))
+				return b.await(id, timer, failed)
+			case <-failed:
+				return nil
 			default:
 			}
-			ss.want.Store(members * int64(ss.sent+1))
+			if ahead := int64(ss.sent) + 1 - int64(max(b.l.Window, 1)); ahead > 0 {
+				ss.want.Store(members * ahead)
+				if err := b.await(id, timer, failed); err != nil {
+					return err
+				}
+			}
 		}
 		measuring := b.phase.Load() == phaseMeasure
 		fillBroadcast(out, id, ss.sent, time.Since(b.began))
@@ -281,16 +294,6 @@ func (b *broadcastRound) send(id int, c *websocket.Conn, stop, failed <-chan str
 		if measuring {
 			ss.measured++
 		}
-		if b.l.Rate == 0 {
-			if err := b.await(id, timer, failed); err != nil {
-				return err
-			}
-			select {
-			case <-failed:
-				return nil
-			default:
-			}
-		}
 	}
 }
 
@@ -299,14 +302,18 @@ func (b *broadcastRound) send(id int, c *websocket.Conn, stop, failed <-chan str
 func (b *broadcastRound) await(id int, timer *time.Timer, failed <-chan struct{}) error {
 	ss := &b.senders[id]
 	timer.Reset(drainTimeout)
-	select {
-	case <-ss.reached:
-		return nil
-	case <-failed:
-		return nil
-	case <-timer.C:
-		members := int64(b.l.Members)
-		short := ss.want.Load() - ss.delivered.Load()
-		return fmt.Errorf("sender %s: %d deliveries of its last messages (to %d members) still missing %v after they were due", memberName(id), short, members, drainTimeout)
+	// reached may hold a signal of an earlier want, reached before it was
+	// waited for: the count decides.
+	for ss.delivered.Load() < ss.want.Load() {
+		select {
+		case <-ss.reached:
+		case <-failed:
+			return nil
+		case <-timer.C:
+			members := int64(b.l.Members)
+			short := ss.want.Load() - ss.delivered.Load()
+			return fmt.Errorf("sender %s: %d deliveries of its last messages (to %d members) still missing %v after they were due", memberName(id), short, members, drainTimeout)
+		}
 	}
+	return nil
 }

@@ -30,9 +30,9 @@ and broadcast (-members joined to one chat room, -senders of them
 sending: deliveries per second and the latency from send to delivery;
 every member checks that it receives every sender's messages, in order,
 unaltered, and a mismatch or a gap fails the run). Broadcast is a closed
-loop by default, each sender sending its next message once its last has
-reached every member; with -rate each sender sends that many messages a
-second whatever happens. Server CPU time per message (per delivery) is
+loop by default, each sender keeping -w messages on their way, sending
+its next once every member has the one -w before it; with -rate each
+sender sends that many messages a second whatever happens. Server CPU time per message (per delivery) is
 read from /proc/PID/stat, and the server's write(2) calls per message
 (per delivery) from /proc/PID/io.
 
@@ -120,13 +120,13 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 	dur := fs.Duration("d", 5*time.Second, "measured `duration` of each rtt, stream and broadcast round")
 	warmup := fs.Duration("warmup", time.Second, "traffic before each measured window")
 	conns := fs.Int("c", 50, "`connections` of rtt and stream")
-	window := fs.Int("w", 16, "stream: `messages` in flight per connection")
+	window := fs.Int("w", 16, "stream: `messages` in flight per connection; broadcast, closed loop: per sender")
 	size := fs.Int("size", 0, "message size in `bytes` (default: 1024 for stream, 64 for rtt and broadcast)")
 	binary := fs.Bool("binary", false, "rtt, stream: send binary messages (the wsflow demo's /echo takes text only)")
 	idle := fs.Int("n", 5000, "idle: `connections` held open")
 	members := fs.Int("members", 500, "broadcast: `members` of the room")
 	senders := fs.Int("senders", 10, "broadcast: how many of the members send (`K`)")
-	rate := fs.Float64("rate", 0, "broadcast: `messages` per second per sender; 0: closed loop (a sender's next message once its last has reached every member)")
+	rate := fs.Float64("rate", 0, "broadcast: `messages` per second per sender; 0: closed loop (a sender's next message once all but -w-1 of its earlier ones have reached every member)")
 	quietLoad := fs.Float64("quiet", 0.3, "before each rtt, stream and broadcast round, wait until other processes use less than this many `cores` (0: do not wait)")
 	quietWait := fs.Duration("quiet-wait", 20*time.Second, "the longest wait for -quiet, per round")
 	fs.BoolVar(&quiet, "q", false, "do not print a line per round on standard error")

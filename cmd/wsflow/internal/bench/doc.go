@@ -16,8 +16,9 @@
 //   - idle: N connections held open. Reports the server's resident memory
 //     per connection (see MeasureIdle for how it is taken).
 //   - broadcast: N members joined to one chat room, K of them sending,
-//     in a closed loop (a sender's next message once its last has reached
-//     every member) or each at a fixed rate. Reports deliveries per
+//     in a closed loop (each sender keeps W messages on their way: its
+//     next once every member has the one W before it) or each at a
+//     fixed rate. Reports deliveries per
 //     second (a message reaching one member is one delivery) and the
 //     latency from a message's send to each delivery, p50, p99 and max,
 //     from the send time the message carries. Every member checks that it

@@ -111,7 +111,7 @@ func (r *Result) Title() string {
 		what = fmt.Sprintf("%d connections, sequential request/response, %d B %s messages, %v measured after %v warm-up",
 			r.Load.Conns, r.Load.Size, kind, r.Load.Duration, r.Load.Warmup)
 	case Broadcast:
-		pace := "closed loop (a sender's next message once its last has reached every member)"
+		pace := fmt.Sprintf("closed loop (%d in flight per sender: its next message once every member has the one %d before)", r.Load.Window, r.Load.Window)
 		if r.Load.Rate > 0 {
 			pace = fmt.Sprintf("%g msgs/s per sender", r.Load.Rate)
 		}
