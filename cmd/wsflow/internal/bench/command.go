@@ -120,7 +120,7 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 	dur := fs.Duration("d", 5*time.Second, "measured `duration` of each rtt, stream and broadcast round")
 	warmup := fs.Duration("warmup", time.Second, "traffic before each measured window")
 	conns := fs.Int("c", 50, "`connections` of rtt and stream")
-	window := fs.Int("w", 16, "stream: `messages` in flight per connection; broadcast, closed loop: per sender")
+	window := fs.Int("w", 16, "stream: `messages` in flight per connection; broadcast, closed loop: per sender (default 4 there)")
 	size := fs.Int("size", 0, "message size in `bytes` (default: 1024 for stream, 64 for rtt and broadcast)")
 	binary := fs.Bool("binary", false, "rtt, stream: send binary messages (the wsflow demo's /echo takes text only)")
 	idle := fs.Int("n", 5000, "idle: `connections` held open")
@@ -159,6 +159,12 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 			Members: *members, Senders: *senders, Rate: *rate, Warmup: *warmup, Duration: *dur}
 		if l.Size == 0 {
 			l.Size = map[Mode]int{Stream: 1024, RTT: 64, Broadcast: 64}[mode]
+		}
+		if mode == Broadcast && !flagSet(fs, "w") {
+			// 10 senders x 4 in flight saturate both servers of the table
+			// and stay within gorilla-hub's queue of 256 per member (8
+			// made it drop members).
+			l.Window = broadcastWindow
 		}
 		r.Modes = append(r.Modes, mode)
 		r.Loads[mode] = l
@@ -242,4 +248,14 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 		}
 	}
 	return r, baseline, quiet, nil
+}
+
+// broadcastWindow is the default of -w for broadcast.
+const broadcastWindow = 4
+
+// flagSet reports whether name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -30,6 +30,15 @@ func TestParseFlagsBroadcast(t *testing.T) {
 	assert.Equal(t, 500, r.Loads[Broadcast].Members)
 	assert.Equal(t, 10, r.Loads[Broadcast].Senders)
 	assert.Zero(t, r.Loads[Broadcast].Rate, "closed loop")
+
+	r, _, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast,stream"), &stderr)
+	require.NoError(t, err)
+	assert.Equal(t, 4, r.Loads[Broadcast].Window, "broadcast's own default of -w")
+	assert.Equal(t, 16, r.Loads[Stream].Window)
+	r, _, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast,stream -w 7"), &stderr)
+	require.NoError(t, err)
+	assert.Equal(t, 7, r.Loads[Broadcast].Window, "-w given: for every mode")
+	assert.Equal(t, 7, r.Loads[Stream].Window)
 	assert.Contains(t, stderr.String(), `baseline "gorilla-hub" is not a target: no ratios for broadcast`)
 
 	assert.Equal(t, "coder-bg", baselineOf(Stream, ""))
