@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 )
@@ -20,6 +21,8 @@ type Running[In any] struct {
 	stopOnce    sync.Once
 	inputClosed bool
 	afterDone   []func() // guarded by state.mu
+	outputDone  bool     // KeepInput: the output has completed; guarded by state.mu
+	inputDone   bool     // KeepInput: CloseInput has been called; guarded by state.mu
 }
 
 // Start runs f with ctx. Every output element is passed to emit, which
@@ -28,8 +31,9 @@ type Running[In any] struct {
 // goroutine at a time.
 //
 // The flow ends when its output completes or fails, or when Stop is
-// called; Done is closed then. Stop must be called in every case: it
-// cancels what is still running and waits for it.
+// called; Done is closed then (with KeepInput, output completion waits for
+// the input). Stop must be called in every case: it cancels what is still
+// running and waits for it.
 func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) error, opts ...RunOption) *Running[In] {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &Running[In]{cancel: cancel, done: make(chan struct{}), state: &runState{}}
@@ -45,7 +49,7 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 			}
 			return emit(v)
 		},
-		complete: r.finish,
+		complete: r.complete,
 		direct:   true,
 		done:     r.state.emitCopies,
 	}
@@ -88,6 +92,12 @@ func (r *Running[In]) Push(v In) (err error) {
 		}
 	}()
 	if err = r.in.push(v); err != nil {
+		if errors.Is(err, ErrStopped) && r.keepsInput() && r.outputCompleted() {
+			// A flow whose output is done takes no more input: the run
+			// ends as it would have when its output completed.
+			r.finish(nil)
+			return err
+		}
 		r.finish(err)
 	}
 	return err
@@ -105,11 +115,21 @@ func (r *Running[In]) CloseInput() {
 			r.finish(panicError(p))
 		}
 	}()
+	if !r.keepsInput() {
+		r.in.close()
+		return
+	}
+	r.state.mu.Lock()
+	r.inputDone = true // before close: an output completing in it ends the run
+	r.state.mu.Unlock()
 	r.in.close()
+	if r.outputCompleted() {
+		r.finish(nil)
+	}
 }
 
-// Done is closed once the flow has ended: its output completed or failed,
-// or it was stopped.
+// Done is closed once the flow has ended: its output completed (with
+// KeepInput, and its input too) or failed, or it was stopped.
 func (r *Running[In]) Done() <-chan struct{} { return r.done }
 
 // Err reports why the flow ended, once Done is closed: nil when its
@@ -146,6 +166,32 @@ func (r *Running[In]) Stop() error {
 	return r.err
 }
 
+// complete is the output's end: err nil when it completed.
+func (r *Running[In]) complete(err error) {
+	if err != nil || !r.keepsInput() {
+		r.finish(err)
+		return
+	}
+	r.state.mu.Lock()
+	r.outputDone = true
+	inputDone := r.inputDone
+	r.state.mu.Unlock()
+	if inputDone || r.ended.Load() {
+		r.finish(nil)
+		return
+	}
+	r.state.afterOutput()
+}
+
+func (r *Running[In]) keepsInput() bool { return r.state.afterOutput != nil }
+
+// outputCompleted reports whether the output has completed (KeepInput).
+func (r *Running[In]) outputCompleted() bool {
+	r.state.mu.Lock()
+	defer r.state.mu.Unlock()
+	return r.outputDone
+}
+
 // finish records how the flow ended; the first call wins.
 func (r *Running[In]) finish(err error) {
 	r.finishOnce.Do(func() {
@@ -174,6 +220,22 @@ func (r *Running[In]) AfterDone(fn func()) {
 	}
 	r.state.mu.Unlock()
 	fn()
+}
+
+// KeepInput keeps the run's input open after its output completes: the
+// output completing does not end the run by itself, but calls afterOutput,
+// on the goroutine that completed it, and Push goes on delivering input
+// (to the sink of a Wrap, for instance). The run then ends as completed
+// when CloseInput is called, or when a push fails with ErrStopped (the
+// flow takes no more input: a StageFunc that has returned); a failure or
+// Stop ends it as without the option. afterOutput must not block for
+// long.
+//
+// It is a client socket's half-close: the client's close frame goes out
+// when its output completes, and what the server sends until its own close
+// still reaches the flow.
+func KeepInput(afterOutput func()) RunOption {
+	return func(r *runState) { r.afterOutput = afterOutput }
 }
 
 // Collect runs f with ctx over the elements of in, then closes its input,

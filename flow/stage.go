@@ -61,6 +61,8 @@ type runState struct {
 	fail       func(error)
 	batcher    Batcher // nil: the output writes each element on its own
 	emitCopies bool    // EmitCopies: emit is done with an element when it returns
+
+	afterOutput func() // KeepInput's; nil: the output's completion ends the run
 }
 
 // spawn runs fn on a goroutine the running flow waits for when it stops. A
