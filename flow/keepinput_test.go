@@ -125,8 +125,9 @@ func TestKeepInputTakeCompletesInAPush(t *testing.T) {
 }
 
 // A flow that takes no more input once its output is done (a StageFunc
-// that returned) ends the run as completed at the next push.
-func TestKeepInputStageThatReturnedEndsTheRunCompleted(t *testing.T) {
+// that returned) refuses a push with ErrStopped, which is no failure: the
+// run ends, completed, with its input.
+func TestKeepInputStageThatReturnedRefusesInput(t *testing.T) {
 	var out collector[string]
 	done := newOutputDone()
 	f := flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
@@ -135,6 +136,8 @@ func TestKeepInputStageThatReturnedEndsTheRunCompleted(t *testing.T) {
 	r := flow.Start(t.Context(), f, out.emit, flow.KeepInput(done.hook))
 	done.wait(t)
 	assert.ErrorIs(t, r.Push("late"), flow.ErrStopped)
+	assert.False(t, isDone(r))
+	r.CloseInput()
 	waitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.NoError(t, r.Stop())

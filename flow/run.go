@@ -79,8 +79,9 @@ func (r *Running[In]) Fused() bool { return r.in.direct }
 func (r *Running[In]) Lends() bool { return r.in.done }
 
 // Push delivers one input element. It blocks while the flow is not ready
-// for it (back-pressure). A non-nil error means the flow has ended: stop
-// pushing, and read the reason from Err once Done is closed.
+// for it (back-pressure). A non-nil error means the flow has ended, or
+// with KeepInput that it takes no more input: stop pushing, and read the
+// reason from Err once Done is closed.
 func (r *Running[In]) Push(v In) (err error) {
 	if r.ended.Load() {
 		return ErrStopped
@@ -93,9 +94,8 @@ func (r *Running[In]) Push(v In) (err error) {
 	}()
 	if err = r.in.push(v); err != nil {
 		if errors.Is(err, ErrStopped) && r.keepsInput() && r.outputCompleted() {
-			// A flow whose output is done takes no more input: the run
-			// ends as it would have when its output completed.
-			r.finish(nil)
+			// A flow whose output is done takes no more input: nothing
+			// has failed, and the run ends with CloseInput.
 			return err
 		}
 		r.finish(err)
@@ -226,10 +226,11 @@ func (r *Running[In]) AfterDone(fn func()) {
 // output completing does not end the run by itself, but calls afterOutput,
 // on the goroutine that completed it, and Push goes on delivering input
 // (to the sink of a Wrap, for instance). The run then ends as completed
-// when CloseInput is called, or when a push fails with ErrStopped (the
-// flow takes no more input: a StageFunc that has returned); a failure or
-// Stop ends it as without the option. afterOutput must not block for
-// long.
+// when CloseInput is called; a failure or Stop ends it as without the
+// option. A flow that takes no more input once its output is done (a
+// StageFunc that has returned) refuses a push with ErrStopped, which does
+// not end the run: the caller stops pushing and closes the input when its
+// own input ends. afterOutput must not block for long.
 //
 // It is a client socket's half-close: the client's close frame goes out
 // when its output completes, and what the server sends until its own close
