@@ -50,8 +50,12 @@ func (k *keepAlive) start(interval time.Duration, p pinger) {
 	}
 	k.interval = interval
 	k.ctx, k.cancel = context.WithCancel(context.Background())
-	k.mu.Lock() // tick reads k.timer
-	k.timer = time.AfterFunc(interval, func() { k.tick(p) })
+	// tick reads k.timer; halt may have come first (a flow that
+	// half-closed at once).
+	k.mu.Lock()
+	if !k.stopped {
+		k.timer = time.AfterFunc(interval, func() { k.tick(p) })
+	}
 	k.mu.Unlock()
 }
 
@@ -82,21 +86,32 @@ func (k *keepAlive) tick(p pinger) {
 	err := p.ping(k.ctx)
 	k.mu.Lock()
 	k.pinging = false
+	stopped := k.stopped
 	k.mu.Unlock()
-	if err != nil {
+	if err != nil && !stopped {
 		p.end(&connGone{code: message.AbnormalClosure, err: err})
 	}
 }
 
-// stop ends keep-alive and waits for a ping in flight.
-func (k *keepAlive) stop() {
-	if k.timer == nil {
-		return
-	}
+// halt ends keep-alive without waiting, from any goroutine, even before
+// start: a ping in flight goes on until its pong comes or stop cancels
+// it, and then ends nothing.
+func (k *keepAlive) halt() {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	k.stopped = true
-	k.timer.Stop()
-	k.mu.Unlock()
+	if k.timer != nil {
+		k.timer.Stop()
+	}
+}
+
+// stop ends keep-alive and waits for a ping in flight. It is called
+// after start, on the same goroutine.
+func (k *keepAlive) stop() {
+	if k.cancel == nil {
+		return // keep-alive is off
+	}
+	k.halt()
 	k.cancel()
 	k.pings.Wait()
 }

@@ -29,7 +29,9 @@ import (
 // output, so an echo costs no hand-off. Everything else is event-driven:
 // the flow ending, a shutdown, a missing pong or a frame that does not fit
 // calls end, which records why and starts the close on a goroutine of its
-// own; keep-alive runs on a timer.
+// own; keep-alive runs on a timer. On a client, the flow's output
+// completing is a half-close (Options.HalfClose): the socket sends its
+// close frame and goes on reading until the peer's.
 type Socket[In, Out any] struct {
 	conn      *websocket.Conn
 	netConn   *Conn        // the hijacked connection under conn
@@ -38,8 +40,11 @@ type Socket[In, Out any] struct {
 	t         transformer.Transformer[In, Out]
 	running   *flow.Running[In]
 	keepAlive keepAlive
-	observer  Observer // nil: none
-	ownFrames bool     // Options.OwnFrames
+	observer  Observer      // nil: none
+	ownFrames bool          // Options.OwnFrames
+	closeWait time.Duration // Options.HalfClose
+	half      halfClose
+	ending    atomic.Bool // end has been called
 	endOnce   sync.Once
 	reason    error         // why the socket ends; set before closed is closed
 	readEnd   *connGone     // why reading stopped, when the connection ended it
@@ -65,14 +70,25 @@ type Options struct {
 	// compression, whose coder/websocket has a write buffer of at least
 	// 256 bytes.
 	OwnFrames bool
+	// HalfClose, when positive, makes the flow's output completing a
+	// half-close, for a client: the close frame 1000 goes out and the
+	// socket goes on reading, delivering what the peer sends to the
+	// flow's input, until the peer's close frame, or until HalfClose has
+	// passed, when the connection is dropped (ErrNoCloseFrame). Zero: the
+	// output completing closes the socket, as on a server.
+	HalfClose time.Duration
 }
 
 // Start starts f over conn, whose connection is netConn, with keep-alive;
 // Serve then reads. ctx is the flow's parent context: when it ends, the
 // flow's context ends too.
 func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
-	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames, closed: make(chan struct{})}
-	s.running = flow.Start(ctx, f, s.emit, flow.WithBatcher(netConn), flow.EmitCopies())
+	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames, closeWait: opts.HalfClose, closed: make(chan struct{})}
+	runOpts := []flow.RunOption{flow.WithBatcher(netConn), flow.EmitCopies()}
+	if s.closeWait > 0 {
+		runOpts = append(runOpts, flow.KeepInput(s.halfClose))
+	}
+	s.running = flow.Start(ctx, f, s.emit, runOpts...)
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
 	s.keepAlive.start(opts.KeepAlive, s)
 	return s
@@ -104,6 +120,7 @@ func putBuf(bp *[]byte, b []byte) {
 func (s *Socket[In, Out]) Serve() error {
 	s.read()
 	<-s.closed
+	s.half.stop()
 	s.keepAlive.stop()
 	s.running.Stop()
 	var gone *connGone
@@ -119,6 +136,7 @@ func (s *Socket[In, Out]) Serve() error {
 // It never blocks: the close handshake runs on a goroutine of its own.
 func (s *Socket[In, Out]) end(reason error) {
 	s.endOnce.Do(func() {
+		s.ending.Store(true)
 		s.reason = reason
 		go func() {
 			defer close(s.closed)
@@ -144,6 +162,7 @@ func (s *Socket[In, Out]) read() {
 	// it decoded without a copy, in the buffer it was read into.
 	lender, lend := s.t.(transformer.Lender[In])
 	lend = lend && s.running.Lends()
+	discard := false
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
@@ -190,13 +209,22 @@ func (s *Socket[In, Out]) read() {
 			return
 		}
 		s.received.Add(1)
-		err = s.running.Push(v)
+		if !discard {
+			err = s.running.Push(v)
+		}
 		s.handled.Add(1)
 		if lend {
 			putBuf(bp, payload)
 		}
 		if err != nil {
-			return // the flow has ended and AfterDone has called end
+			select {
+			case <-s.running.Done():
+				return // the flow has ended and AfterDone has called end
+			default:
+			}
+			// Half-closed, the flow takes no more input (flow.KeepInput):
+			// what the peer sends until its close is read and dropped.
+			discard, err = true, nil
 		}
 	}
 }
@@ -275,12 +303,15 @@ func (s *Socket[In, Out]) closeConn() {
 // has been written.
 func (s *Socket[In, Out]) GoAway() { s.end(errGoingAway) }
 
-// Drop closes the connection at once, whatever it was doing. It closes
-// the hijacked connection itself: coder/websocket's CloseNow waits for a
-// close handshake already under way, which a silent peer stretches to
-// five seconds.
-func (s *Socket[In, Out]) Drop() {
-	s.end(&connGone{code: message.AbnormalClosure, err: errDropped})
+// Drop closes the connection at once, whatever it was doing.
+func (s *Socket[In, Out]) Drop() { s.dropFor(errDropped) }
+
+// dropFor closes the connection at once, for err. It closes the hijacked
+// connection itself: coder/websocket's CloseNow waits for a close
+// handshake already under way, which a silent peer stretches to five
+// seconds.
+func (s *Socket[In, Out]) dropFor(err error) {
+	s.end(&connGone{code: message.AbnormalClosure, err: err})
 	s.netConn.Close()
 	s.conn.CloseNow()
 }

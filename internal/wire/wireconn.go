@@ -36,6 +36,10 @@ import (
 //     than echoed (RFC 6455 section 8.1), and coder's 1009 reason names
 //     the configured limit.
 //
+// On a client it writes the close frame of a half-close itself
+// (WriteClose), so that coder, which does not know of it, goes on reading,
+// and drops what coder writes afterwards.
+//
 // It also gathers frames into fewer writes (see Hold): while a writer holds
 // it, the frames written are kept in a buffer, which goes out in one
 // write when the last hold is released, when the reader is about to wait
@@ -57,6 +61,9 @@ type Conn struct {
 	pongErr error   // why a pong could not be written
 	pending heldOut // frames kept for one write
 	failed  error   // why a write of pending failed; every later write fails
+	// closedHere: WriteClose has written the close frame, and coder's
+	// frames are dropped.
+	closedHere bool
 
 	deadlineSet time.Time // when the write deadline was last set
 
@@ -150,6 +157,12 @@ func (c *Conn) Write(p []byte) (int, error) {
 	defer c.mu.Unlock()
 	if c.failed != nil {
 		return 0, c.failed
+	}
+	if c.closedHere {
+		// Nothing may follow the close frame. coder answers the server's
+		// close, and pings, inside its read: a failed write would end the
+		// read with an error instead of the server's close.
+		return len(p), nil
 	}
 	if len(p) > maxHeld {
 		// Too large to copy: what is gathered goes first, p after it.
@@ -300,7 +313,8 @@ func (c *Conn) fixClose(p []byte) []byte {
 }
 
 // outFrames follows the outgoing frames, which start right after the
-// handshake's response, so that close frames can be corrected. It holds back at most one close frame (127 bytes) or one
+// handshake's response, so that a server's close frames can be corrected
+// and the close frame seen on either side. It holds back at most one close frame (127 bytes) or one
 // frame header (14 bytes) that a write cut short; everything else passes
 // through in the write that brought it.
 type outFrames struct {
@@ -356,6 +370,9 @@ func (o *outFrames) write(w io.Writer, p []byte, fix func([]byte) []byte) error 
 		size, payload, ok := frameSize(head)
 		if ok && head[0]&0x08 != 0 {
 			o.urgent = true // a control frame: ping, pong or close
+		}
+		if ok && head[0]&0x0f == 0x8 && head[1]&0x80 != 0 {
+			o.closeSent = true // a client's close frame, which passes as it is
 		}
 		isClose := ok && head[0]&0x0f == 0x8 && head[1]&0x80 == 0
 		if !ok || (isClose && len(head) < size+int(payload)) {

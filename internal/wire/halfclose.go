@@ -1,0 +1,52 @@
+package wire
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+
+	"github.com/wsflow/wsflow/message"
+)
+
+// opClose is the opcode of a close frame (RFC 6455 section 5.2).
+const opClose = 0x8
+
+// WriteClose writes a client's close frame with code and reason, masked
+// with a fresh random key as RFC 6455 section 5.3 asks of a client, after
+// what is held, and returns once it has been handed to the operating
+// system. It is a half-close: coder/websocket, which has not written the
+// frame, goes on reading the server's messages; the close frame it writes
+// when it answers the server's close, and every frame it writes after it
+// (a pong), are dropped, since nothing may follow a close frame.
+//
+// It is written at a frame boundary: it fails when a frame of coder's is
+// part-way out, as when a frame has been written already. Like Write, it
+// is bounded by the write timeout.
+func (c *Conn) WriteClose(code message.Code, reason string) error {
+	if len(reason) > 123 {
+		return errors.New("wire: a close reason has at most 123 bytes")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.failed != nil:
+		return c.failed
+	case c.out.closeSent:
+		return errCloseSent
+	case !c.out.atBoundary():
+		return errors.New("wire: a frame of coder/websocket's is part-way out")
+	}
+	var frame [2 + 4 + 125]byte
+	payload := append(binary.BigEndian.AppendUint16(frame[6:6], uint16(code)), reason...)
+	frame[0] = 0x80 | opClose
+	frame[1] = 0x80 | byte(len(payload)) // masked
+	rand.Read(frame[2:6])                // never fails
+	for i := range payload {
+		payload[i] ^= frame[2+i%4]
+	}
+	c.pending.Write(frame[:6+len(payload)])
+	c.held.Store(int64(c.pending.len()))
+	c.out.closeSent = true
+	c.closedHere = true
+	return c.flushLocked()
+}

@@ -1,0 +1,53 @@
+package wire
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/wsflow/wsflow/message"
+)
+
+// ErrNoCloseFrame ends a half-closed socket whose peer sent no close
+// frame within Options.HalfClose of the socket's own.
+var ErrNoCloseFrame = errors.New("no close frame from the peer in time after ours")
+
+// halfClose is the state of a socket's half-close.
+type halfClose struct {
+	mu    sync.Mutex
+	timer *time.Timer // drops the connection once the wait is over
+	over  bool        // the socket has closed: no timer may start
+}
+
+// stop stops the timer, once the socket has closed.
+func (h *halfClose) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.over = true
+	if h.timer != nil {
+		h.timer.Stop()
+	}
+}
+
+// halfClose is the flow's output completing on a socket with
+// Options.HalfClose: it writes the close frame 1000 itself (see
+// Conn.WriteClose) and leaves the reader delivering what the peer sends
+// until the peer's close frame, which ends the socket with the peer's
+// code, or until s.closeWait has passed, when the connection is dropped.
+// Keep-alive stops: nothing may follow the close frame, pings included,
+// and the wait for the peer's close is bounded already.
+func (s *Socket[In, Out]) halfClose() {
+	s.half.mu.Lock()
+	defer s.half.mu.Unlock()
+	if s.half.over || s.ending.Load() {
+		return // the socket is closing already
+	}
+	s.keepAlive.halt()
+	if err := s.netConn.WriteClose(message.NormalClosure, ""); err != nil {
+		if !errors.Is(err, errCloseSent) { // else coder closed first: its reader's error ends the socket
+			s.end(&connGone{code: message.AbnormalClosure, err: err, write: true})
+		}
+		return
+	}
+	s.half.timer = time.AfterFunc(s.closeWait, func() { s.dropFor(ErrNoCloseFrame) })
+}
