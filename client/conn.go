@@ -52,7 +52,7 @@ type sendRequest struct {
 // Open dials url (ws:// or wss://) and returns the open connection. ctx
 // bounds the handshake only: once the connection is open, ctx ending does
 // not affect it, as with net.Dialer.DialContext. The options are Dial's;
-// WithReconnect does not apply. A handshake the server refuses returns a
+// WithReconnect and WithCloseTimeout do not apply. A handshake the server refuses returns a
 // *HandshakeError.
 func Open(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	cfg := newConfig(opts)
@@ -184,9 +184,11 @@ func (c *Conn) endError() error {
 
 // Close sends a close frame with code and reason after what Send has
 // sent, waits for the server's close frame (coder/websocket waits up to
-// 5 s) and returns once the connection has ended. Messages the server
-// sends after the client's close frame are discarded (see the package
-// documentation on half-close).
+// 5 s) and returns once the connection has ended. A Conn receives nothing
+// once it is closed: messages the server sends after the client's close
+// frame are discarded. A program that must see them runs a Flow with Dial,
+// whose output completing is a half-close (see the package
+// documentation).
 //
 // Close returns nil once the connection has closed, with this close or an
 // earlier one from either side; an error if code may not be sent

@@ -48,6 +48,11 @@ func (e *ServerClosed) Error() string { return "websocket: server closed: " + e.
 // Unwrap returns the close as a *message.CloseError.
 func (e *ServerClosed) Unwrap() error { return &message.CloseError{Close: e.Close} }
 
+// ErrNoCloseFrame is wrapped by the error Dial returns when the server
+// sent no close frame within the close timeout of the client's own (see
+// WithCloseTimeout).
+var ErrNoCloseFrame = wire.ErrNoCloseFrame
+
 // Dial connects to url (ws:// or wss://) and runs f over the connection,
 // t turning the server's frames into f's input and f's output into
 // frames, until the connection closes; see the package documentation for
@@ -98,7 +103,7 @@ func runOnce[In, Out any](ctx context.Context, url string, t transformer.Transfo
 	if cfg.onConn != nil {
 		cfg.onConn(conn)
 	}
-	s := wire.Start(context.WithoutCancel(ctx), conn, wc, t, f, wire.Options{KeepAlive: cfg.keepAlive})
+	s := wire.Start(context.WithoutCancel(ctx), conn, wc, t, f, wire.Options{KeepAlive: cfg.keepAlive, HalfClose: cfg.closeTimeout})
 	stop := context.AfterFunc(ctx, s.GoAway)
 	reason := s.Serve()
 	if !stop() {

@@ -19,8 +19,10 @@
 // Dial returns when the connection has closed. The server's close rules
 // hold on the client too:
 //
-//   - The flow's output completing closes the socket with 1000 once what
-//     it emitted has been written.
+//   - The flow's output completing sends the close frame 1000 once what
+//     it emitted has been written, and half-closes: the flow's input
+//     goes on receiving what the server sends until the server's close
+//     frame (see Half-close below).
 //   - A flow that fails with a *message.CloseError closes with its code
 //     and reason; any other error closes with 1011 "internal error", and
 //     Dial returns the flow's error.
@@ -44,24 +46,30 @@
 // Send, Receive, Close. The same runtime runs under it, with the same
 // rules; router/wstest is built on it.
 //
-// # Limitation: no half-close
+// # Half-close
 //
-// When the client's flow output completes, the client sends its close
-// frame and waits (up to 5 s, coder/websocket's bound) for the server's.
-// Data messages the server sends between the client's close frame and
-// its own are read and discarded, for two reasons: a flow whose output
-// has completed has ended, input included (flow.Running: Push fails once
-// the output is done), so there is nothing left to deliver them to; and
-// coder/websocket's Conn.Close, which sends the close frame, reads and
-// discards whatever precedes the peer's close. A half-close would need
-// both a flow whose input stays open after its output completes and a
-// close frame written without Conn.Close; neither exists yet.
+// A client that has said everything it has to say still wants the
+// answers on their way: the replies to its last messages, a summary, a
+// goodbye. When the flow's output completes, the client sends its close
+// frame (1000) and keeps reading. Every data message the server sends
+// before its own close frame reaches the flow's input (the sink of a
+// flow.Wrap, say) as before; the server's close frame then completes the
+// input, and Dial returns what the server closed with: nil for 1000, a
+// *ServerClosed for any other code. A server whose close frame has not
+// come within the close timeout (WithCloseTimeout, 5 s by default, as
+// long as coder/websocket waits) is dropped, and Dial returns an error
+// that wraps ErrNoCloseFrame. A flow that takes no more input once its
+// output is done (a flow.StageFunc that has returned) has what the server
+// sends read and dropped until the close.
 //
-// A client that must see everything the server sends lets the server
-// close: it keeps its output open, for example flow.Wrap(sink, source)
-// with a source that never completes by itself (the server's close
-// completes the sink and cancels the source), or a flow.StageFunc that
-// returns only when its input channel closes.
+//	// Send the lines, then print every answer, the late ones included.
+//	f := flow.Wrap(flow.ForEach(func(m string) { fmt.Println(m) }), flow.Just(lines...))
+//	err := client.Dial(ctx, url, transformer.String(), f)
+//
+// Only the output completing half-closes: a failure, a refused frame or
+// ctx ending closes at once with their codes, discarding what the server
+// sends after the close frame, as coder/websocket's Conn.Close does. So
+// does Conn.Close: a Conn receives nothing once it is closed.
 //
 // The client dials through an http.Client of its own whose transport
 // wraps the TCP (or TLS) connection, so that the runtime's rules of the

@@ -38,6 +38,28 @@ func ExampleDial() {
 	// closed: <nil>
 }
 
+// A flow whose output is done still receives: here the client sends three
+// names and completes at once, which sends its close frame, and the
+// answers on their way back are printed all the same (the half-close).
+// The server's close frame, its answer to the client's, ends the socket.
+func ExampleDial_halfClose() {
+	srv := httptest.NewServer(router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Map(func(m string) string { return "Hello, " + m })
+	}))
+	defer srv.Close()
+
+	f := flow.Wrap(
+		flow.ForEach(func(m string) { fmt.Println(m) }),
+		flow.Just("world", "gopher", "Zoë"))
+	err := client.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/hello", transformer.String(), f)
+	fmt.Println("closed:", err)
+	// Output:
+	// Hello, world
+	// Hello, gopher
+	// Hello, Zoë
+	// closed: <nil>
+}
+
 // With WithReconnect, Dial runs the flow again on every new connection,
 // waiting longer after each failure, until ctx ends.
 func ExampleWithReconnect() {

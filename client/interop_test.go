@@ -138,39 +138,6 @@ func TestKeepAliveDropsASilentServer(t *testing.T) {
 	require.ErrorContains(t, err, "no pong before the next ping")
 }
 
-// What the server sends after the client's close frame is not delivered
-// (see the package documentation), and the server's close completes the
-// handshake: Dial returns nil.
-func TestServerClosesAfterTheClient(t *testing.T) {
-	ended := make(chan error, 1)
-	up := gorilla.Upgrader{}
-	srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			ended <- err
-			return
-		}
-		defer c.Close()
-		c.SetCloseHandler(func(code int, text string) error {
-			c.WriteMessage(gorilla.TextMessage, []byte("late"))
-			return c.WriteMessage(gorilla.CloseMessage, gorilla.FormatCloseMessage(code, "after yours"))
-		})
-		for {
-			if _, _, err := c.ReadMessage(); err != nil {
-				ended <- err
-				return
-			}
-		}
-	}))
-	got := make(chan string, 1)
-	f := flow.Wrap(flow.ForEach(func(m string) { got <- m }), flow.Just("bye"))
-	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), f))
-	var ce *gorilla.CloseError
-	require.ErrorAs(t, <-ended, &ce)
-	require.Equal(t, gorilla.CloseNormalClosure, ce.Code)
-	require.Empty(t, got, "no half-close: the late message is discarded")
-}
-
 // A server that takes nothing is dropped once a write has waited for the
 // write timeout.
 func TestWriteTimeoutDropsAServerThatTakesNothing(t *testing.T) {

@@ -15,6 +15,11 @@ const (
 	DefaultWriteTimeout = router.DefaultWriteTimeout
 )
 
+// DefaultCloseTimeout is how long Dial waits for the server's close frame
+// after the client's own (WithCloseTimeout): as long as coder/websocket's
+// Close waits.
+const DefaultCloseTimeout = 5 * time.Second
+
 // Option configures Dial.
 type Option func(*config)
 
@@ -24,6 +29,7 @@ type config struct {
 	compression  router.Compression
 	keepAlive    time.Duration
 	writeTimeout time.Duration
+	closeTimeout time.Duration
 	readLimit    int64
 	tls          *tls.Config
 	reconnect    *Backoff
@@ -32,7 +38,7 @@ type config struct {
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{header: http.Header{}, writeTimeout: DefaultWriteTimeout, readLimit: DefaultReadLimit}
+	c := &config{header: http.Header{}, writeTimeout: DefaultWriteTimeout, closeTimeout: DefaultCloseTimeout, readLimit: DefaultReadLimit}
 	for _, o := range opts {
 		o(c)
 	}
@@ -70,6 +76,20 @@ func WithKeepAlive(interval time.Duration) Option {
 // dropped.
 func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
 
+// WithCloseTimeout sets how long Dial waits for the server's close frame
+// once the flow's output has completed and the client has sent its own
+// (default 5s; 0 or less: the default). Until then the flow's input goes
+// on receiving what the server sends; a server whose close frame has not
+// come by then is dropped, and Dial returns an error that wraps
+// ErrNoCloseFrame.
+func WithCloseTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.closeTimeout = d
+		}
+	}
+}
+
 // WithReadLimit sets the largest message, in bytes, the client accepts
 // (default 64 KiB); a larger one closes the socket with 1009.
 func WithReadLimit(n int64) Option { return func(c *config) { c.readLimit = n } }
@@ -94,5 +114,6 @@ func WithReconnect(b Backoff) Option { return func(c *config) { c.reconnect = &b
 // The runtime reads the connection for its whole life and writes the
 // flow's output on it; fn may keep it to write frames of its own
 // (coder/websocket serialises writes), but must never read from it or
-// close it.
+// close it. Once the flow's output has completed the client has sent its
+// close frame: what is written on the connection afterwards is dropped.
 func WithConn(fn func(*websocket.Conn)) Option { return func(c *config) { c.onConn = fn } }
