@@ -148,6 +148,6 @@ func runCat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return 2
 	}
-	s := &session{cfg: cfg, interrupt: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	s := &session{cfg: cfg, interrupt: ctx, stdin: stdin, stdout: stdout, stderr: stderr, closeWait: catCloseWait}
 	return s.run()
 }

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
+	gorilla "github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/router"
@@ -152,6 +154,37 @@ func TestCatDroppedConnection(t *testing.T) {
 	require.Equal(t, 1, got.status)
 	require.Equal(t, "bye, without a close frame\n", got.stdout)
 	require.Contains(t, got.stderr, "wsflow cat: connection dropped: ")
+}
+
+// A server that answers cat's close frame with neither a close frame nor
+// the end of the connection: cat prints what it sent, waits closeWait for
+// the close and gives up.
+func TestCatServerNeverCloses(t *testing.T) {
+	up := gorilla.Upgrader{}
+	srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetCloseHandler(func(int, string) error { return nil }) // no answer
+		for {
+			typ, p, err := c.ReadMessage()
+			if err != nil {
+				break // cat's close frame
+			}
+			c.WriteMessage(typ, p)
+		}
+		c.WriteMessage(gorilla.TextMessage, []byte("after your close"))
+		io.Copy(io.Discard, c.NetConn()) // until cat drops the connection
+	}))
+	cfg, err := parseCatFlags([]string{srv.URL("/")}, io.Discard)
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	s := &session{cfg: cfg, interrupt: testCtx(t), stdin: strings.NewReader("hi\n"), stdout: &stdout, stderr: &stderr, closeWait: 50 * time.Millisecond}
+	require.Equal(t, 1, s.run())
+	require.Equal(t, "hi\nafter your close\n", stdout.String())
+	require.Equal(t, "connected to "+srv.URL("/")+"\nwsflow cat: the server sent no close frame within 50ms\n", stderr.String())
 }
 
 func TestCatInterrupt(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/message"
@@ -27,15 +26,12 @@ type session struct {
 	stdin     io.Reader
 	stdout    io.Writer
 	stderr    io.Writer
+	closeWait time.Duration // for the server's close frame after cat's: catCloseWait
 
-	conn   *websocket.Conn // set by client.WithConn before the flow starts
-	opened atomic.Bool     // the handshake succeeded
+	opened atomic.Bool // the handshake succeeded
 }
 
-var (
-	errNoHandshake  = fmt.Errorf("no handshake within %v", catDialTimeout)
-	errNoCloseFrame = fmt.Errorf("the server sent no close frame within %v", catCloseWait)
-)
+var errNoHandshake = fmt.Errorf("no handshake within %v", catDialTimeout)
 
 // run dials, runs the flow until the connection closes, and returns the
 // exit status.
@@ -51,6 +47,7 @@ func (s *session) run() int {
 
 	opts := []client.Option{
 		client.WithReadLimit(catReadLimit),
+		client.WithCloseTimeout(s.closeWait),
 		client.WithSubprotocols(s.cfg.subprotocols...),
 		client.WithOnOpen(func(resp *http.Response) {
 			timeout.Stop()
@@ -62,7 +59,6 @@ func (s *session) run() int {
 			}
 			fmt.Fprintln(s.stderr)
 		}),
-		client.WithConn(func(c *websocket.Conn) { s.conn = c }),
 	}
 	for name, values := range s.cfg.header {
 		for _, v := range values {
@@ -86,9 +82,9 @@ func (s *session) print(m message.Message) {
 }
 
 // send emits each line of stdin as a message. At the end of stdin, or on
-// an interrupt, it sends the close frame 1000 and keeps the output open,
-// so that the messages the server sends before its own close are still
-// printed; the server's close then cancels ctx.
+// an interrupt, it returns: the flow's output completes, and the client
+// half-closes, sending the close frame 1000 and still printing what the
+// server sends until its own close frame (see package client).
 func (s *session) send(ctx context.Context, emit func(message.Message) error) error {
 	lines := readLines(s.stdin)
 	defer lines.stop()
@@ -99,7 +95,7 @@ func (s *session) send(ctx context.Context, emit func(message.Message) error) er
 				if err := lines.err(); err != nil {
 					fmt.Fprintf(s.stderr, "wsflow cat: reading standard input: %v\n", err)
 				}
-				return s.closeAndWait(ctx)
+				return nil
 			}
 			var m message.Message = message.Text(line)
 			if s.cfg.binary {
@@ -109,44 +105,11 @@ func (s *session) send(ctx context.Context, emit func(message.Message) error) er
 				return err // the connection has ended: Dial says how
 			}
 		case <-s.interrupt.Done():
-			return s.closeAndWait(ctx)
+			return nil
 		case <-ctx.Done():
 			return nil
 		}
 	}
-}
-
-// closeAndWait sends the close frame 1000 and waits for the server's,
-// which ends ctx, for at most catCloseWait. When the close frame cannot be
-// sent, the connection is ending (the server closed as the input ended):
-// the client's reader is seeing why, which ends ctx too.
-func (s *session) closeAndWait(ctx context.Context) error {
-	wait := errNoCloseFrame
-	if err := sendClose(s.conn); err != nil {
-		wait = err
-	}
-	timer := time.NewTimer(catCloseWait)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return nil
-	case <-timer.C:
-		return wait
-	}
-}
-
-// opClose is the opcode of a close frame (RFC 6455 section 5.2).
-const opClose websocket.MessageType = 8
-
-// sendClose sends a close frame with code 1000 and returns at once, so
-// that the client goes on reading what the server sends until its own
-// close frame. Completing the flow's output would not do: the client has
-// no half-close (see package client), and discards the data messages that
-// come after its close frame, which are the answers to the last lines
-// sent. coder/websocket's Write sends a frame of the opcode it is given,
-// and marks the close as sent, as Close does.
-func sendClose(conn *websocket.Conn) error {
-	return conn.Write(context.Background(), opClose, []byte{0x03, 0xe8}) // 1000, no reason
 }
 
 // report prints how the connection ended, given what client.Dial
@@ -170,8 +133,8 @@ func (s *session) report(err error) int {
 		if b := strings.TrimSpace(refused.Body); b != "" {
 			fmt.Fprintln(s.stderr, b)
 		}
-	case errors.Is(err, errNoCloseFrame):
-		fmt.Fprintf(s.stderr, "wsflow cat: %v\n", err)
+	case errors.Is(err, client.ErrNoCloseFrame):
+		fmt.Fprintf(s.stderr, "wsflow cat: the server sent no close frame within %v\n", s.closeWait)
 	case s.opened.Load():
 		fmt.Fprintf(s.stderr, "wsflow cat: connection dropped: %v\n", err)
 	default:
