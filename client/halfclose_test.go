@@ -131,25 +131,39 @@ func TestHalfCloseEndsWithTheServersCode(t *testing.T) {
 
 // A server that never sends its close frame is dropped once the close
 // timeout has passed since the client's: Dial returns, with
-// ErrNoCloseFrame, and what came before is delivered.
+// ErrNoCloseFrame, and what came before is delivered. The same when the
+// client has nothing to say and closes at once, as its flow starts, or
+// even before the runtime has started it (a Take(0) completes as it is
+// built).
 func TestHalfCloseDropsAServerThatNeverCloses(t *testing.T) {
-	dropped := make(chan error, 1)
-	srv, _ := halfCloseServer(t, func(c *gorilla.Conn) {
-		c.WriteMessage(gorilla.TextMessage, []byte("still here"))
-		_, err := io.Copy(io.Discard, c.NetConn()) // until the client drops the connection
-		dropped <- err
-	})
-	var c collect
-	const wait = 100 * time.Millisecond
-	start := time.Now()
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flow.Wrap(c.sink(), flow.Just("bye")),
-		client.WithCloseTimeout(wait))
-	require.ErrorIs(t, err, client.ErrNoCloseFrame)
-	require.GreaterOrEqual(t, time.Since(start), wait, "the client waited for the close frame")
-	var sc *client.ServerClosed
-	require.False(t, errors.As(err, &sc))
-	require.NoError(t, <-dropped, "the client closed the TCP connection")
-	require.Equal(t, []string{"still here"}, c.values())
+	for _, tt := range []struct {
+		name string
+		f    func(*collect) flow.Flow[string, string]
+		want []string
+	}{
+		{"after a message", func(c *collect) flow.Flow[string, string] { return flow.Wrap(c.sink(), flow.Just("bye")) }, []string{"still here"}},
+		{"at once", func(c *collect) flow.Flow[string, string] { return flow.Wrap(c.sink(), flow.Empty[string]()) }, []string{"still here"}},
+		{"as the flow is built", func(*collect) flow.Flow[string, string] { return flow.Take[string](0) }, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dropped := make(chan error, 1)
+			srv, _ := halfCloseServer(t, func(c *gorilla.Conn) {
+				c.WriteMessage(gorilla.TextMessage, []byte("still here"))
+				_, err := io.Copy(io.Discard, c.NetConn()) // until the client drops the connection
+				dropped <- err
+			})
+			var c collect
+			const wait = 100 * time.Millisecond
+			start := time.Now()
+			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), tt.f(&c), client.WithCloseTimeout(wait))
+			require.ErrorIs(t, err, client.ErrNoCloseFrame)
+			require.GreaterOrEqual(t, time.Since(start), wait, "the client waited for the close frame")
+			var sc *client.ServerClosed
+			require.False(t, errors.As(err, &sc))
+			require.NoError(t, <-dropped, "the client closed the TCP connection")
+			require.Equal(t, tt.want, c.values())
+		})
+	}
 }
 
 // A server that drops the connection after the client's close, without a

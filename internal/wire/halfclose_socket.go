@@ -14,9 +14,11 @@ var ErrNoCloseFrame = errors.New("no close frame from the peer in time after our
 
 // halfClose is the state of a socket's half-close.
 type halfClose struct {
-	mu    sync.Mutex
-	timer *time.Timer // drops the connection once the wait is over
-	over  bool        // the socket has closed: no timer may start
+	mu      sync.Mutex
+	started bool        // Start has returned: the socket may close
+	pending bool        // the output completed before Start returned
+	timer   *time.Timer // drops the connection once the wait is over
+	over    bool        // the socket has closed: no timer may start
 }
 
 // stop stops the timer, once the socket has closed.
@@ -26,6 +28,33 @@ func (h *halfClose) stop() {
 	h.over = true
 	if h.timer != nil {
 		h.timer.Stop()
+	}
+}
+
+// outputCompleted is the flow's output completing on a socket with
+// Options.HalfClose (flow.KeepInput's hook). An output that completes
+// while Start is still under way (a source with nothing to emit) leaves
+// the half-close to Start's end: until then the socket is not whole.
+func (s *Socket[In, Out]) outputCompleted() {
+	s.half.mu.Lock()
+	if !s.half.started {
+		s.half.pending = true
+		s.half.mu.Unlock()
+		return
+	}
+	s.half.mu.Unlock()
+	s.halfClose()
+}
+
+// started marks the end of Start, and half-closes if the output has
+// completed already.
+func (s *Socket[In, Out]) started() {
+	s.half.mu.Lock()
+	s.half.started = true
+	pending := s.half.pending
+	s.half.mu.Unlock()
+	if pending {
+		s.halfClose()
 	}
 }
 

@@ -50,12 +50,8 @@ func (k *keepAlive) start(interval time.Duration, p pinger) {
 	}
 	k.interval = interval
 	k.ctx, k.cancel = context.WithCancel(context.Background())
-	// tick reads k.timer; halt may have come first (a flow that
-	// half-closed at once).
-	k.mu.Lock()
-	if !k.stopped {
-		k.timer = time.AfterFunc(interval, func() { k.tick(p) })
-	}
+	k.mu.Lock() // tick reads k.timer
+	k.timer = time.AfterFunc(interval, func() { k.tick(p) })
 	k.mu.Unlock()
 }
 
@@ -93,9 +89,9 @@ func (k *keepAlive) tick(p pinger) {
 	}
 }
 
-// halt ends keep-alive without waiting, from any goroutine, even before
-// start: a ping in flight goes on until its pong comes or stop cancels
-// it, and then ends nothing.
+// halt ends keep-alive without waiting, from any goroutine: a ping in
+// flight goes on until its pong comes or stop cancels it, and then ends
+// nothing.
 func (k *keepAlive) halt() {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -86,11 +86,14 @@ func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn
 	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames, closeWait: opts.HalfClose, closed: make(chan struct{})}
 	runOpts := []flow.RunOption{flow.WithBatcher(netConn), flow.EmitCopies()}
 	if s.closeWait > 0 {
-		runOpts = append(runOpts, flow.KeepInput(s.halfClose))
+		runOpts = append(runOpts, flow.KeepInput(s.outputCompleted))
 	}
 	s.running = flow.Start(ctx, f, s.emit, runOpts...)
 	s.running.AfterDone(func() { s.end(s.running.Err()) })
 	s.keepAlive.start(opts.KeepAlive, s)
+	if s.closeWait > 0 {
+		s.started()
+	}
 	return s
 }
 
