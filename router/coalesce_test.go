@@ -196,16 +196,9 @@ func TestPeerThatWritesWithoutReadingIsDropped(t *testing.T) {
 	for range 16 {
 		flood = append(flood, maskedFrame(0x81, bytes.Repeat([]byte("f"), 16<<10))...)
 	}
-	require.NoError(t, r.c.SetWriteDeadline(time.Time{}))
-	for {
-		if _, err := r.c.Write(flood); err != nil {
-			break // the server dropped the connection
-		}
-	}
-	lines := w.closed(t, 1)
-	require.Len(t, lines, 1)
-	require.Contains(t, lines[0], "code=1006")
-	require.Contains(t, lines[0], "i/o timeout", "dropped by the write timeout")
+	line := r.floodUntilDropped(w, flood)
+	require.Contains(t, line, "code=1006")
+	require.Contains(t, line, "i/o timeout", "dropped by the write timeout")
 }
 
 // A shutdown that comes while the answers to a burst are held sends them

@@ -244,15 +244,24 @@ func TestPingFloodFromPeerThatNeverReads(t *testing.T) {
 	r := dialRaw(t, w.srv)
 	ping := append([]byte{0x89, 0x80 | 125, 1, 2, 3, 4}, bytes.Repeat([]byte("p"), 125)...)
 	flood := bytes.Repeat(ping, 64)
-	require.NoError(t, r.c.SetWriteDeadline(time.Time{}))
+	line := r.floodUntilDropped(w, flood)
+	require.Contains(t, line, "code=1006")
+	require.Contains(t, line, "i/o timeout", "dropped by the write timeout")
+	require.NotContains(t, line, "context deadline exceeded", "dropped by coder/websocket's own 5 s")
+}
+
+// floodUntilDropped writes flood again and again, never reading, until
+// the server drops the connection, and returns the server's closing log
+// line of it.
+func (r *rawConn) floodUntilDropped(w *watchedEcho, flood []byte) string {
+	r.t.Helper()
+	require.NoError(r.t, r.c.SetWriteDeadline(time.Time{}))
 	for {
 		if _, err := r.c.Write(flood); err != nil {
 			break // the server dropped the connection
 		}
 	}
-	lines := w.closed(t, 1)
-	require.Len(t, lines, 1)
-	require.Contains(t, lines[0], "code=1006")
-	require.Contains(t, lines[0], "i/o timeout", "dropped by the write timeout")
-	require.NotContains(t, lines[0], "context deadline exceeded", "dropped by coder/websocket's own 5 s")
+	lines := w.closed(r.t, 1)
+	require.Len(r.t, lines, 1)
+	return lines[0]
 }

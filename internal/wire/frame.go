@@ -32,13 +32,8 @@ func (c *Conn) WriteMessage(text bool, payload []byte) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.failed != nil:
-		return c.failed
-	case c.out.closeSent:
-		return errCloseSent
-	case !c.out.atBoundary():
-		return errors.New("wire: a frame of coder/websocket's is part-way out")
+	if err := c.frameMayStartLocked(); err != nil {
+		return err
 	}
 	var head [10]byte
 	h := appendHeader(head[:0], op, len(payload))
@@ -61,6 +56,25 @@ func (c *Conn) WriteMessage(text bool, payload []byte) error {
 	c.held.Store(int64(c.pending.len()))
 	if c.out.urgent || c.pending.len() >= maxHeld || !c.holding() {
 		return c.flushLocked()
+	}
+	return nil
+}
+
+// errFramePartWay is a frame of the runtime's own that would cut into one
+// of coder/websocket's.
+var errFramePartWay = errors.New("wire: a frame of coder/websocket's is part-way out")
+
+// frameMayStartLocked reports why a frame of the runtime's own may not
+// start now: the connection failed, the close frame has gone, or coder
+// is part-way through a frame. Called with c.mu held.
+func (c *Conn) frameMayStartLocked() error {
+	switch {
+	case c.failed != nil:
+		return c.failed
+	case c.out.closeSent:
+		return errCloseSent
+	case !c.out.atBoundary():
+		return errFramePartWay
 	}
 	return nil
 }

@@ -28,13 +28,8 @@ func (c *Conn) WriteClose(code message.Code, reason string) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.failed != nil:
-		return c.failed
-	case c.out.closeSent:
-		return errCloseSent
-	case !c.out.atBoundary():
-		return errors.New("wire: a frame of coder/websocket's is part-way out")
+	if err := c.frameMayStartLocked(); err != nil {
+		return err
 	}
 	var frame [2 + 4 + 125]byte
 	payload := append(binary.BigEndian.AppendUint16(frame[6:6], uint16(code)), reason...)
