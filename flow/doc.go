@@ -84,6 +84,12 @@
 //
 //   - Start runs a flow, as a connection does; Running drives and stops it.
 //   - Collect and Source.Collect run to the end, for tests and examples.
+//   - What a runtime asks of a run: Running.Fused (every push writes what
+//     it causes before it returns, so answers can be gathered into one
+//     write), Running.Lends (the flow keeps nothing it is given, so a
+//     message may be decoded without a copy), WithBatcher (an output a
+//     room member's drain holds around everything queued for it),
+//     EmitCopies, and KeepInput (a client's half-close).
 //
 // Package flow/rxflow adapts rxgo observables to and from flows; it is
 // kept apart so that a program using only this package does not link
