@@ -15,6 +15,11 @@
 // end: a stage that is not ready blocks the stage feeding it. Every
 // buffer has a size and an Overflow strategy.
 //
+// A fused function should not wait (on the network, a database, a
+// lock): on a socket, the answers to messages that arrived together are
+// written together once the last of them has been handled, so a slow
+// one holds back the answers before it. Give such work to MapAsync.
+//
 // Completion and failure are part of the protocol: on a socket, the output
 // completing closes it with 1000, a *message.CloseError with its code, any
 // other failure with 1011. Each operator's documentation says how it
