@@ -44,8 +44,9 @@ type Socket[In, Out any] struct {
 	ownFrames bool          // Options.OwnFrames
 	closeWait time.Duration // Options.HalfClose
 	half      halfClose
-	ending    atomic.Bool // end has been called
-	endOnce   sync.Once
+	ending    atomic.Bool   // end has been called
+	endOnce   sync.Once     // records the reason
+	closeOnce sync.Once     // starts the close
 	reason    error         // why the socket ends; set before closed is closed
 	readEnd   *connGone     // why reading stopped, when the connection ended it
 	closed    chan struct{} // closed once the close is done
@@ -138,9 +139,31 @@ func (s *Socket[In, Out]) Serve() error {
 // end records why the socket ends and closes it; the first reason wins.
 // It never blocks: the close handshake runs on a goroutine of its own.
 func (s *Socket[In, Out]) end(reason error) {
+	s.record(reason)
+	s.startClose()
+}
+
+// endInput is end for a reason the reader found (the peer's close, the
+// connection's end): the flow's input completes before the close begins
+// to cancel the flow, so that a flow that completes with its input (an
+// echo) ends completed, not cancelled. It is called by the reader.
+func (s *Socket[In, Out]) endInput(reason error) {
+	s.record(reason)
+	s.running.CloseInput()
+	s.startClose()
+}
+
+// record keeps reason as why the socket ends, unless one is kept already.
+func (s *Socket[In, Out]) record(reason error) {
 	s.endOnce.Do(func() {
 		s.ending.Store(true)
 		s.reason = reason
+	})
+}
+
+// startClose starts the close, once, on a goroutine of its own.
+func (s *Socket[In, Out]) startClose() {
+	s.closeOnce.Do(func() {
 		go func() {
 			defer close(s.closed)
 			s.running.Cancel()
@@ -173,8 +196,7 @@ func (s *Socket[In, Out]) read() {
 			if perr := s.netConn.pongFailure(); perr != nil {
 				s.readEnd = &connGone{code: message.AbnormalClosure, err: perr}
 			}
-			s.end(s.readEnd)
-			s.running.CloseInput()
+			s.endInput(s.readEnd)
 			return
 		}
 		bp := getBuf()
@@ -182,8 +204,7 @@ func (s *Socket[In, Out]) read() {
 		if err != nil {
 			putBuf(bp, payload)
 			s.readEnd = readEnded(err)
-			s.end(s.readEnd)
-			s.running.CloseInput()
+			s.endInput(s.readEnd)
 			return
 		}
 		kind := message.KindBinary
