@@ -442,6 +442,9 @@ func TestCommandNATSUnreachable(t *testing.T) {
 func TestBinariesShareRooms(t *testing.T) {
 	bin := buildDemo(t)
 	first := startBinary(t, bin, "-nats", "embedded", "-nats-listen", "127.0.0.1:0")
+	// The log line was written before the listening line, but on
+	// standard error, which reaches the test by a copier of its own.
+	require.NoError(t, first.logs.WaitFor(testCtx(t), "rooms on the embedded NATS server"), "log:\n%s", first.logs)
 	m := embeddedURL.FindStringSubmatch(first.logs.String())
 	require.NotNil(t, m, "log:\n%s", first.logs)
 	second := startBinary(t, bin, "-nats", m[1])
