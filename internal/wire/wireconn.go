@@ -16,7 +16,7 @@ import (
 )
 
 // Conn is the hijacked connection as coder/websocket uses it. It
-// holds the three rules of the wire that coder/websocket v1.8.15 does not:
+// holds the rules of the wire that coder/websocket v1.8.15 does not:
 //
 //   - The peer ending the TCP stream is a read failure (ErrPeerEnded),
 //     never io.EOF: coder's message reader takes an io.EOF in the middle
@@ -44,7 +44,10 @@ import (
 // it, the frames written are kept in a buffer, which goes out in one
 // write when the last hold is released, when the reader is about to wait
 // for the network, when it reaches maxHeld, or at once with a control
-// frame (a close reply in particular is never left behind).
+// frame (a close reply in particular is never left behind). A server's
+// data frames can be written here directly (WriteMessage), and frames
+// are read into a buffer of the Conn's own (input), which an idle
+// connection does not hold.
 type Conn struct {
 	net.Conn
 	timeout   time.Duration
