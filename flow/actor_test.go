@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -139,13 +140,13 @@ func TestMailboxOverflowPolicies(t *testing.T) {
 				default:
 				}
 				close(release)
-				require.NoError(t, receive(t, pushed))
-				require.NoError(t, receive(t, pushed))
+				require.NoError(t, flowtest.Receive(t, pushed))
+				require.NoError(t, flowtest.Receive(t, pushed))
 			} else {
 				err3, err4 := r.Push("3"), r.Push("4")
 				if tt.err != nil {
 					require.ErrorIs(t, err3, tt.err)
-					waitDone(t, r)
+					flowtest.WaitDone(t, r)
 					require.ErrorIs(t, r.Stop(), tt.err)
 					return
 				}
@@ -158,7 +159,7 @@ func TestMailboxOverflowPolicies(t *testing.T) {
 			for m := range got {
 				all = append(all, m)
 			}
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			require.NoError(t, r.Stop())
 			require.Equal(t, tt.want, all)
 		})

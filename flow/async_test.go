@@ -2,6 +2,7 @@ package flow_test
 
 import (
 	"context"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"sync"
 	"testing"
 
@@ -52,13 +53,13 @@ func (g *gated) call(ctx context.Context, v int) (int, error) {
 
 // startTwo starts f with parallelism 2 over g and pushes 1 and 2, and
 // checks that a third push waits while both calls are in flight.
-func startTwo(t *testing.T, f flow.Flow[int, int], g *gated) (*flow.Running[int], *peer[int], chan error) {
-	p := newPeer[int]()
-	r := flow.Start(t.Context(), f, p.emit)
-	t.Cleanup(func() { p.hangUp(); r.Stop() })
+func startTwo(t *testing.T, f flow.Flow[int, int], g *gated) (*flow.Running[int], *flowtest.Peer[int], chan error) {
+	p := flowtest.NewPeer[int]()
+	r := flow.Start(t.Context(), f, p.Emit)
+	t.Cleanup(func() { p.HangUp(); r.Stop() })
 	require.NoError(t, r.Push(1))
 	require.NoError(t, r.Push(2))
-	assert.ElementsMatch(t, []int{1, 2}, []int{receive(t, g.started), receive(t, g.started)})
+	assert.ElementsMatch(t, []int{1, 2}, []int{flowtest.Receive(t, g.started), flowtest.Receive(t, g.started)})
 	pushed := make(chan error, 1)
 	go func() { pushed <- r.Push(3) }()
 	notYet(t, pushed, g)
@@ -80,17 +81,17 @@ func TestMapAsyncOrdered(t *testing.T) {
 	g := newGated()
 	r, p, pushed := startTwo(t, flow.MapAsync(2, g.call), g)
 	g.release(2) // done, but waits for 1: still two outstanding
-	assert.Nil(t, receiveOrNil(p.got))
+	assert.Nil(t, receiveOrNil(p.Got))
 	notYet(t, pushed, g)
 	g.release(1)
-	assert.Equal(t, 10, receive(t, p.got))
-	assert.Equal(t, 20, receive(t, p.got))
-	require.NoError(t, receive(t, pushed))
-	assert.Equal(t, 3, receive(t, g.started))
+	assert.Equal(t, 10, flowtest.Receive(t, p.Got))
+	assert.Equal(t, 20, flowtest.Receive(t, p.Got))
+	require.NoError(t, flowtest.Receive(t, pushed))
+	assert.Equal(t, 3, flowtest.Receive(t, g.started))
 	r.CloseInput() // the outstanding result still comes
 	g.release(3)
-	assert.Equal(t, 30, receive(t, p.got))
-	waitDone(t, r)
+	assert.Equal(t, 30, flowtest.Receive(t, p.Got))
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 }
 
@@ -98,15 +99,15 @@ func TestMapAsyncUnordered(t *testing.T) {
 	g := newGated()
 	r, p, pushed := startTwo(t, flow.MapAsyncUnordered(2, g.call), g)
 	g.release(2)
-	assert.Equal(t, 20, receive(t, p.got))
-	require.NoError(t, receive(t, pushed))
-	assert.Equal(t, 3, receive(t, g.started))
+	assert.Equal(t, 20, flowtest.Receive(t, p.Got))
+	require.NoError(t, flowtest.Receive(t, pushed))
+	assert.Equal(t, 3, flowtest.Receive(t, g.started))
 	r.CloseInput()
 	g.release(3)
-	assert.Equal(t, 30, receive(t, p.got))
+	assert.Equal(t, 30, flowtest.Receive(t, p.Got))
 	g.release(1)
-	assert.Equal(t, 10, receive(t, p.got))
-	waitDone(t, r)
+	assert.Equal(t, 10, flowtest.Receive(t, p.Got))
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 }
 
@@ -129,14 +130,14 @@ func TestMapAsyncFailure(t *testing.T) {
 			r := flow.Start(t.Context(), build(2, g.call), (&collector[int]{}).emit)
 			require.NoError(t, r.Push(-1))
 			require.NoError(t, r.Push(5))
-			receive(t, g.started)
-			receive(t, g.started)
+			flowtest.Receive(t, g.started)
+			flowtest.Receive(t, g.started)
 			g.release(-1)
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			assert.ErrorIs(t, r.Err(), errBoom)
 			assert.ErrorIs(t, r.Stop(), errBoom)
 			// The other call was cancelled, and Stop waited for it.
-			got := []error{receive(t, g.ended), receive(t, g.ended)}
+			got := []error{flowtest.Receive(t, g.ended), flowtest.Receive(t, g.ended)}
 			assert.Contains(t, got, context.Canceled)
 		})
 	}
@@ -146,9 +147,9 @@ func TestMapAsyncCancel(t *testing.T) {
 	g := newGated()
 	r := flow.Start(t.Context(), flow.MapAsync(3, g.call), (&collector[int]{}).emit)
 	require.NoError(t, r.Push(1))
-	receive(t, g.started)
+	flowtest.Receive(t, g.started)
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
-	assert.ErrorIs(t, receive(t, g.ended), context.Canceled)
+	assert.ErrorIs(t, flowtest.Receive(t, g.ended), context.Canceled)
 }
 
 func TestMapAsyncFailsWithItsInput(t *testing.T) {

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"fmt"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"sync"
 	"testing"
 
@@ -93,13 +94,13 @@ func TestHubMemberBatchesWhatIsQueued(t *testing.T) {
 			}, flow.WithBatcher(b))
 			defer r.Stop()
 			hub.Publish("m0")
-			receive(t, first)
+			flowtest.Receive(t, first)
 			for i := 1; i <= 4; i++ {
 				hub.Publish(fmt.Sprint("m", i))
 			}
 			close(unblock)
 			for range 5 {
-				receive(t, got)
+				flowtest.Receive(t, got)
 			}
 			events := b.recorded()
 			if c.batched {

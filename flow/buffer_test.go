@@ -2,6 +2,7 @@ package flow_test
 
 import (
 	"context"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,7 +39,7 @@ func TestBufferStrategies(t *testing.T) {
 			})
 			defer r.Stop()
 			require.NoError(t, r.Push(1))
-			assert.Equal(t, 1, receive(t, entered)) // the buffer is empty again
+			assert.Equal(t, 1, flowtest.Receive(t, entered)) // the buffer is empty again
 			for _, v := range []int{2, 3, 4} {
 				require.NoError(t, r.Push(v))
 			}
@@ -46,7 +47,7 @@ func TestBufferStrategies(t *testing.T) {
 			case tt.err != nil:
 				assert.ErrorIs(t, r.Push(5), tt.err)
 				close(release)
-				waitDone(t, r)
+				flowtest.WaitDone(t, r)
 				assert.ErrorIs(t, r.Stop(), tt.err)
 				return
 			case tt.strategy == flow.Backpressure:
@@ -64,14 +65,14 @@ func TestBufferStrategies(t *testing.T) {
 				default:
 				}
 				close(release)
-				require.NoError(t, receive(t, pushed))
+				require.NoError(t, flowtest.Receive(t, pushed))
 			default:
 				require.NoError(t, r.Push(5))
 				require.NoError(t, r.Push(6))
 				close(release)
 			}
 			r.CloseInput()
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			assert.NoError(t, r.Stop())
 			assert.Equal(t, tt.want, c.values())
 		})
@@ -92,11 +93,11 @@ func TestBufferCompletesAndFails(t *testing.T) {
 }
 
 func TestBufferCancel(t *testing.T) {
-	p := newPeer[int]()
-	r := flow.Start(t.Context(), flow.Buffer[int](4, flow.Backpressure), p.emit)
+	p := flowtest.NewPeer[int]()
+	r := flow.Start(t.Context(), flow.Buffer[int](4, flow.Backpressure), p.Emit)
 	require.NoError(t, r.Push(1))
 	require.NoError(t, r.Push(2))
-	p.hangUp()
+	p.HangUp()
 	r.Cancel()
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 }

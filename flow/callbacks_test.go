@@ -2,6 +2,7 @@ package flow_test
 
 import (
 	"context"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -25,7 +26,7 @@ func TestCallbacks(t *testing.T) {
 	got, err := run(t, f, "a", "b", "bye", "ignored")
 	require.NoError(t, err)
 	require.Equal(t, []string{"Hello!", "got: a", "got: b"}, got)
-	receive(t, closed)
+	flowtest.Receive(t, closed)
 }
 
 func TestCallbacksCloseWithCode(t *testing.T) {
@@ -34,7 +35,7 @@ func TestCallbacksCloseWithCode(t *testing.T) {
 		out.Close(4001, "only the first close counts")
 	})
 	r := flow.Start(context.Background(), f, (&collector[string]{}).emit)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	var ce *message.CloseError
 	require.ErrorAs(t, r.Stop(), &ce)
 	require.Equal(t, message.Close{Code: 4000, Reason: "custom"}, ce.Close)

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"fmt"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,7 +31,7 @@ func TestConcatAndZip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.src.Collect(testCtx(t))
+			got, err := tt.src.Collect(flowtest.Context(t))
 			assert.Equal(t, tt.want, got)
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, err, tt.wantErr)
@@ -43,8 +44,8 @@ func TestConcatAndZip(t *testing.T) {
 
 func TestZipCancel(t *testing.T) {
 	never := make(chan int)
-	p := newPeer[string]()
-	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), flow.Zip(flow.FromChannel(never), flow.Just("a"), func(int, string) string { return "" })), p.emit)
+	p := flowtest.NewPeer[string]()
+	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), flow.Zip(flow.FromChannel(never), flow.Just("a"), func(int, string) string { return "" })), p.Emit)
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 }
 
@@ -64,22 +65,22 @@ func TestKillSwitch(t *testing.T) {
 			var k flow.KillSwitch // the zero value works
 			f := flow.Via(flow.Map(func(s string) string { return s + "!" }), flow.KillSwitched[string](&k))
 			var runs []*flow.Running[string]
-			peers := []*peer[string]{newPeer[string](), newPeer[string]()}
+			peers := []*flowtest.Peer[string]{flowtest.NewPeer[string](), flowtest.NewPeer[string]()}
 			for _, p := range peers {
-				r := flow.Start(t.Context(), f, p.emit)
+				r := flow.Start(t.Context(), f, p.Emit)
 				defer r.Stop()
 				require.NoError(t, r.Push("hi"))
-				assert.Equal(t, "hi!", receive(t, p.got))
+				assert.Equal(t, "hi!", flowtest.Receive(t, p.Got))
 				runs = append(runs, r)
 			}
 			tt.kill(&k)
 			for _, r := range runs {
-				waitDone(t, r)
+				flowtest.WaitDone(t, r)
 				assert.Equal(t, tt.want, r.Err())
 			}
 			// A run started after the switch fired ends at once.
 			late := flow.Start(t.Context(), f, (&collector[string]{}).emit)
-			waitDone(t, late)
+			flowtest.WaitDone(t, late)
 			assert.Equal(t, tt.want, late.Stop())
 		})
 	}
@@ -110,7 +111,7 @@ func TestStageFuncAndSourceFunc(t *testing.T) {
 			}
 		}
 	})
-	got, err := flow.Collect(testCtx(t), pairs, []int{1, 2, 3})
+	got, err := flow.Collect(flowtest.Context(t), pairs, []int{1, 2, 3})
 	require.NoError(t, err)
 	assert.Equal(t, [][2]int{{1, 2}, {3, 0}}, got)
 
@@ -122,7 +123,7 @@ func TestStageFuncAndSourceFunc(t *testing.T) {
 		}
 		return nil
 	})
-	nums, err := count.Collect(testCtx(t))
+	nums, err := count.Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, []int{0, 1, 2}, nums)
 

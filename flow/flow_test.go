@@ -3,6 +3,7 @@ package flow_test
 import (
 	"errors"
 	"fmt"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,10 +81,10 @@ func TestViaChainKeepsOrderAndCompletes(t *testing.T) {
 	// was pushed, with no goroutine in between.
 	assert.Equal(t, []string{"a:1", "b:1a", "c:1ab", "d:1abc", "a:2", "b:2a", "c:2ab", "d:2abc"}, trace)
 	assert.Equal(t, []string{"1abcd", "2abcd"}, c.values())
-	assert.False(t, isDone(r), "the flow ended before its input closed")
+	assert.False(t, flowtest.IsDone(r), "the flow ended before its input closed")
 
 	r.CloseInput()
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.NoError(t, r.Stop())
 }
@@ -115,7 +116,7 @@ func TestMapErrFailsTheFlow(t *testing.T) {
 			err := r.Push(3)
 			require.ErrorIs(t, err, tt.fails)
 
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			assert.ErrorIs(t, r.Err(), tt.fails)
 			assert.Error(t, r.Push(4), "Push after the flow failed")
 			assert.ErrorIs(t, r.Stop(), tt.fails)
@@ -155,7 +156,7 @@ func TestZeroFlowFailsWhenRun(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var c collector[int]
 			r := flow.Start(t.Context(), tt.f, c.emit)
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			require.Error(t, r.Err())
 			assert.Contains(t, r.Err().Error(), "zero Flow")
 			assert.Error(t, r.Push(1))

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"fmt"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"sync"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func (m *member) waitFor(t *testing.T, n int) []string {
 		if len(got) >= n {
 			return got
 		}
-		receive(t, m.seen)
+		flowtest.Receive(t, m.seen)
 	}
 }
 
@@ -115,13 +116,13 @@ func TestHubClosesSlowMemberOnly(t *testing.T) {
 	// The slow member's writer takes one message and blocks on it; four
 	// more fill its buffer; the next overflows it.
 	require.NoError(t, fast.r.Push("0"))
-	receive(t, entered)
+	flowtest.Receive(t, entered)
 	fast.waitFor(t, 2)
 	for i := 1; i <= 5; i++ {
 		require.NoError(t, fast.r.Push(fmt.Sprint(i)))
 		fast.waitFor(t, 2+i) // the fast member keeps up
 	}
-	waitDone(t, slow)
+	flowtest.WaitDone(t, slow)
 	close(release)
 	require.ErrorIs(t, slow.Stop(), flow.ErrTooSlow)
 	got := fast.waitFor(t, 7)
@@ -145,10 +146,10 @@ func TestHubBoundsMemberBytes(t *testing.T) {
 		n, b := h.Queued()
 		require.Equal(t, i, n)
 		require.Equal(t, i*len(msg), b)
-		require.False(t, isDone(stuck), "closed after %d messages", i)
+		require.False(t, flowtest.IsDone(stuck), "closed after %d messages", i)
 	}
 	h.Publish(msg) // one more than 8 MiB
-	require.True(t, isDone(stuck))
+	require.True(t, flowtest.IsDone(stuck))
 	require.ErrorIs(t, stuck.Err(), flow.ErrTooSlow)
 	n, b := h.Queued()
 	require.Zero(t, n, "the closed member's queue is freed")
@@ -167,9 +168,9 @@ func TestHubBoundsMemberBytesWithSize(t *testing.T) {
 	h.Publish(msg{"67890"})
 	_, b := h.Queued()
 	require.Equal(t, 10, b)
-	require.False(t, isDone(stuck))
+	require.False(t, flowtest.IsDone(stuck))
 	h.Publish(msg{"x"})
-	require.True(t, isDone(stuck))
+	require.True(t, flowtest.IsDone(stuck))
 	require.ErrorIs(t, stuck.Err(), flow.ErrTooSlow)
 }
 
@@ -187,18 +188,18 @@ func TestHubQueuedFallsAsMembersWrite(t *testing.T) {
 		select { // the write takes until the test lets it finish
 		case <-next:
 			return nil
-		case <-time.After(patience):
-			return errHungUp
+		case <-time.After(flowtest.Patience):
+			return flowtest.ErrHungUp
 		}
 	})
 	h.Publish("abc")
 	h.Publish("de")
-	require.Equal(t, "abc", receive(t, got))
+	require.Equal(t, "abc", flowtest.Receive(t, got))
 	n, b := h.Queued()
 	require.Equal(t, 2, n, "a message being written still counts")
 	require.Equal(t, 5, b)
 	next <- struct{}{}
-	require.Equal(t, "de", receive(t, got))
+	require.Equal(t, "de", flowtest.Receive(t, got))
 	n, b = h.Queued()
 	require.Equal(t, 1, n)
 	require.Equal(t, 2, b)

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"sync"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func (o *outputDone) wait(t *testing.T) {
 	t.Helper()
 	select {
 	case <-o.c:
-	case <-time.After(patience):
+	case <-time.After(flowtest.Patience):
 		t.Fatal("the output did not complete")
 	}
 }
@@ -46,11 +47,11 @@ func TestKeepInputDeliversAfterTheOutputCompleted(t *testing.T) {
 		out.emit, flow.KeepInput(done.hook))
 	done.wait(t)
 	assert.Equal(t, []string{"a", "b"}, out.values(), "emitted before the output completed")
-	assert.False(t, isDone(r), "the output's completion alone does not end the run")
+	assert.False(t, flowtest.IsDone(r), "the output's completion alone does not end the run")
 	require.NoError(t, r.Push("late 1"))
 	require.NoError(t, r.Push("late 2"))
 	r.CloseInput()
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.NoError(t, r.Stop())
 	assert.Equal(t, []string{"late 1", "late 2"}, in.values())
@@ -63,7 +64,7 @@ func TestWithoutKeepInputTheOutputEndsTheRun(t *testing.T) {
 	var in collector[string]
 	r := flow.Start(t.Context(), flow.Wrap(flow.ForEach(func(m string) { in.emit(m) }), flow.Just("a")),
 		func(string) error { return nil })
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Push("late"), flow.ErrStopped)
 	assert.NoError(t, r.Stop())
 	assert.Empty(t, in.values())
@@ -81,9 +82,9 @@ func TestKeepInputInputCompletesFirst(t *testing.T) {
 	done := newOutputDone()
 	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[string](), src), out.emit, flow.KeepInput(done.hook))
 	r.CloseInput()
-	assert.False(t, isDone(r))
+	assert.False(t, flowtest.IsDone(r))
 	close(release)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 	assert.Equal(t, []string{"last"}, out.values())
 	select {
@@ -101,7 +102,7 @@ func TestKeepInputFusedFlowEndsWithItsInput(t *testing.T) {
 	r := flow.Start(t.Context(), flow.Map(func(v int) int { return v * 2 }), out.emit, flow.KeepInput(done.hook))
 	require.NoError(t, r.Push(1))
 	r.CloseInput()
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 	assert.Equal(t, []int{2}, out.values())
 	assert.Equal(t, 0, done.n)
@@ -117,9 +118,9 @@ func TestKeepInputTakeCompletesInAPush(t *testing.T) {
 	require.NoError(t, r.Push(1))
 	done.wait(t)
 	require.NoError(t, r.Push(2), "Take discards what comes after its last element")
-	assert.False(t, isDone(r))
+	assert.False(t, flowtest.IsDone(r))
 	r.CloseInput()
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 	assert.Equal(t, []int{1}, out.values())
 }
@@ -136,9 +137,9 @@ func TestKeepInputStageThatReturnedRefusesInput(t *testing.T) {
 	r := flow.Start(t.Context(), f, out.emit, flow.KeepInput(done.hook))
 	done.wait(t)
 	assert.ErrorIs(t, r.Push("late"), flow.ErrStopped)
-	assert.False(t, isDone(r))
+	assert.False(t, flowtest.IsDone(r))
 	r.CloseInput()
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.NoError(t, r.Stop())
 	assert.Equal(t, []string{"only"}, out.values())
@@ -152,7 +153,7 @@ func TestKeepInputFailureAfterTheOutput(t *testing.T) {
 	r := flow.Start(t.Context(), flow.Wrap(sink, flow.Just("a")), func(string) error { return nil }, flow.KeepInput(done.hook))
 	done.wait(t)
 	assert.ErrorIs(t, r.Push("x"), errSink)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Stop(), errSink)
 }
 
@@ -162,7 +163,7 @@ func TestKeepInputFailingOutputEndsTheRun(t *testing.T) {
 	done := newOutputDone()
 	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[string](), flow.Failed[string](errSource)),
 		func(string) error { return nil }, flow.KeepInput(done.hook))
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Stop(), errSource)
 	assert.Equal(t, 0, done.n)
 }

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"sort"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ import (
 
 func TestMergeEmitsEverythingAndCompletes(t *testing.T) {
 	src := flow.Merge(flow.Just(1, 2, 3), flow.Just(10, 20), flow.Empty[int]())
-	got, err := src.Collect(testCtx(t))
+	got, err := src.Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	sort.Ints(got)
 	require.Equal(t, []int{1, 2, 3, 10, 20}, got)
@@ -26,7 +27,7 @@ func TestMergeKeepsEachSourcesOrder(t *testing.T) {
 		a[i] = "a" + string(rune('0'+i%10))
 		b[i] = "b" + string(rune('0'+i%10))
 	}
-	got, err := flow.Merge(flow.Just(a...), flow.Just(b...)).Collect(testCtx(t))
+	got, err := flow.Merge(flow.Just(a...), flow.Just(b...)).Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	var gotA, gotB []string
 	for _, v := range got {
@@ -43,7 +44,7 @@ func TestMergeKeepsEachSourcesOrder(t *testing.T) {
 func TestMergeFailureCancelsTheOthers(t *testing.T) {
 	boom := errors.New("boom")
 	never := flow.FromChannel(make(chan int))
-	_, err := flow.Merge(never, flow.Failed[int](boom)).Collect(testCtx(t))
+	_, err := flow.Merge(never, flow.Failed[int](boom)).Collect(flowtest.Context(t))
 	require.ErrorIs(t, err, boom)
 }
 
@@ -53,7 +54,7 @@ func TestMergeSerialisesEmits(t *testing.T) {
 	count := 0
 	src := flow.Through(flow.Merge(flow.Just(make([]int, 500)...), flow.Just(make([]int, 500)...)),
 		flow.Map(func(v int) int { count++; return count }))
-	got, err := src.Collect(testCtx(t))
+	got, err := src.Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	require.Len(t, got, 1000)
 	require.Equal(t, 1000, count)
@@ -74,10 +75,10 @@ func TestCombineCompletesWhenAllComplete(t *testing.T) {
 	r := flow.Start(context.Background(), f, c.emit)
 	require.NoError(t, r.Push("x"))
 	r.CloseInput() // the Identity completes; the Wrap's source does not
-	require.False(t, isDone(r))
+	require.False(t, flowtest.IsDone(r))
 	ticks <- "tick"
 	close(ticks)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	require.NoError(t, r.Stop())
 	require.Equal(t, []string{"x", "tick"}, c.values())
 }

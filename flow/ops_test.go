@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,7 +111,7 @@ func TestRecoverASourcesFailure(t *testing.T) {
 			}
 			return "", false
 		}))
-	got, err := src.Collect(testCtx(t))
+	got, err := src.Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "closed: 1008"}, got)
 }
@@ -125,7 +126,7 @@ func TestRecoverDoesNotTakeADownstreamFailureOfThrough(t *testing.T) {
 			}
 			return strings.ToUpper(s), nil
 		})))
-	got, err := src.Collect(testCtx(t))
+	got, err := src.Collect(flowtest.Context(t))
 	assert.ErrorIs(t, err, errBoom)
 	assert.Equal(t, []string{"A"}, got)
 }

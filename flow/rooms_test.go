@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"fmt"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,10 +119,10 @@ func TestRoomsBoundMemberBytes(t *testing.T) {
 		require.NoError(t, rs.Publish(ctx, "r", msg))
 		_, b := rs.Queued()
 		require.Equal(t, i*len(msg), b)
-		require.False(t, isDone(stuck), "closed after %d messages", i)
+		require.False(t, flowtest.IsDone(stuck), "closed after %d messages", i)
 	}
 	require.NoError(t, rs.Publish(ctx, "r", msg))
-	require.True(t, isDone(stuck))
+	require.True(t, flowtest.IsDone(stuck))
 	require.ErrorIs(t, stuck.Err(), flow.ErrTooSlow)
 	n, b := rs.Queued()
 	require.Zero(t, n)
@@ -137,13 +138,13 @@ func TestRoomsCodecOfAnotherType(t *testing.T) {
 func TestRoomsDefaultJSONCodec(t *testing.T) {
 	type note struct{ Text string }
 	var rs flow.Rooms[note]
-	p := newPeer[note]()
-	r := flow.Start(context.Background(), rs.Join("r"), p.emit)
+	p := flowtest.NewPeer[note]()
+	r := flow.Start(context.Background(), rs.Join("r"), p.Emit)
 	require.NoError(t, rs.Publish(context.Background(), "r", note{"hi"}))
 	require.NoError(t, r.Push(note{"there"}))
-	require.Equal(t, note{"hi"}, receive(t, p.got))
-	require.Equal(t, note{"there"}, receive(t, p.got))
-	p.hangUp()
+	require.Equal(t, note{"hi"}, flowtest.Receive(t, p.Got))
+	require.Equal(t, note{"there"}, flowtest.Receive(t, p.Got))
+	p.HangUp()
 	r.Stop()
 }
 
@@ -152,21 +153,21 @@ func TestRoomsDecodeOncePerEvent(t *testing.T) {
 	rs := flow.NewRooms[string](flow.WithCodec(
 		func(s string) ([]byte, error) { return []byte(s), nil },
 		func(ev broker.Event) (string, error) { decodes.Add(1); return string(ev.Data), nil }))
-	var peers []*peer[string]
+	var peers []*flowtest.Peer[string]
 	var runs []*flow.Running[string]
 	for range 3 {
-		p := newPeer[string]()
+		p := flowtest.NewPeer[string]()
 		peers = append(peers, p)
-		runs = append(runs, flow.Start(context.Background(), rs.Join("r"), p.emit))
+		runs = append(runs, flow.Start(context.Background(), rs.Join("r"), p.Emit))
 	}
 	for i := range 10 {
 		require.NoError(t, rs.Publish(context.Background(), "r", fmt.Sprint(i)))
 	}
 	for _, p := range peers {
 		for i := range 10 {
-			require.Equal(t, fmt.Sprint(i), receive(t, p.got))
+			require.Equal(t, fmt.Sprint(i), flowtest.Receive(t, p.Got))
 		}
-		p.hangUp()
+		p.HangUp()
 	}
 	for _, r := range runs {
 		r.Stop()
@@ -182,8 +183,8 @@ func TestRoomsMemberLimits(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, rs.Publish(ctx, "r", "1"))
 	require.NoError(t, rs.Publish(ctx, "r", "2"))
-	require.False(t, isDone(stuck))
+	require.False(t, flowtest.IsDone(stuck))
 	require.NoError(t, rs.Publish(ctx, "r", "3"))
-	require.True(t, isDone(stuck))
+	require.True(t, flowtest.IsDone(stuck))
 	require.ErrorIs(t, stuck.Err(), flow.ErrTooSlow)
 }

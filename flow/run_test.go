@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"sync"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func TestPushAfterEndReturnsError(t *testing.T) {
 			})
 			require.NoError(t, r.Push(1))
 			tt.end(t, r)
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			assert.Error(t, r.Push(2))
 			r.CloseInput() // a no-op once the flow has ended
 			assert.Equal(t, tt.want, r.Stop())
@@ -46,10 +47,10 @@ func TestPushAfterEndReturnsError(t *testing.T) {
 
 func TestErrIsNilBeforeDone(t *testing.T) {
 	r := flow.Start(t.Context(), flow.Identity[int](), func(int) error { return nil })
-	assert.False(t, isDone(r))
+	assert.False(t, flowtest.IsDone(r))
 	assert.NoError(t, r.Err())
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
-	assert.True(t, isDone(r))
+	assert.True(t, flowtest.IsDone(r))
 	assert.ErrorIs(t, r.Err(), context.Canceled)
 }
 
@@ -58,7 +59,7 @@ func TestDoneClosesOnOutputCompletion(t *testing.T) {
 	// still open: that alone ends the flow.
 	var c collector[string]
 	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[string](), flow.Just("a", "b")), c.emit)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.Equal(t, []string{"a", "b"}, c.values())
 	assert.Error(t, r.Push("late"))
@@ -115,7 +116,7 @@ func TestStopRunsOnDoneHooksOnce(t *testing.T) {
 			drive: func(t *testing.T, r *flow.Running[int]) {
 				require.NoError(t, r.Push(1))
 				r.CloseInput()
-				waitDone(t, r)
+				flowtest.WaitDone(t, r)
 			},
 			want: nil,
 		},
@@ -124,7 +125,7 @@ func TestStopRunsOnDoneHooksOnce(t *testing.T) {
 			build: func(h *hooks) flow.Flow[int, int] {
 				return flow.Wrap(flow.ForEach(func(int) {}).OnDone(h.hook("sink")), flow.Just(1, 2)).OnDone(h.hook("flow"))
 			},
-			drive: func(t *testing.T, r *flow.Running[int]) { waitDone(t, r) },
+			drive: func(t *testing.T, r *flow.Running[int]) { flowtest.WaitDone(t, r) },
 			want:  nil,
 		},
 		{
@@ -135,7 +136,7 @@ func TestStopRunsOnDoneHooksOnce(t *testing.T) {
 			drive: func(t *testing.T, r *flow.Running[int]) {
 				require.NoError(t, r.Push(1))
 				require.ErrorIs(t, r.Push(-1), errBad)
-				waitDone(t, r)
+				flowtest.WaitDone(t, r)
 			},
 			want: errBad,
 		},
@@ -146,7 +147,7 @@ func TestStopRunsOnDoneHooksOnce(t *testing.T) {
 			},
 			drive: func(t *testing.T, r *flow.Running[int]) {
 				require.NoError(t, r.Push(1))
-				assert.False(t, isDone(r))
+				assert.False(t, flowtest.IsDone(r))
 			},
 			want: context.Canceled,
 		},
@@ -158,7 +159,7 @@ func TestStopRunsOnDoneHooksOnce(t *testing.T) {
 			},
 			drive: func(t *testing.T, r *flow.Running[int]) {
 				require.ErrorIs(t, r.Push(-1), errBad)
-				waitDone(t, r)
+				flowtest.WaitDone(t, r)
 			},
 			want: errBad,
 		},
@@ -200,7 +201,7 @@ func TestStopWaitsForGoroutines(t *testing.T) {
 			h.hook("ran before the source returned")(err)
 		}
 	}), func(int) error { return nil })
-	receive(t, started)
+	flowtest.Receive(t, started)
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 	select {
 	case <-exited:
@@ -222,9 +223,9 @@ func TestCancelEndsWithoutWaiting(t *testing.T) {
 		<-release
 		return nil
 	})
-	receive(t, entered)
+	flowtest.Receive(t, entered)
 	r.Cancel()
-	assert.True(t, isDone(r))
+	assert.True(t, flowtest.IsDone(r))
 	assert.ErrorIs(t, r.Err(), context.Canceled)
 	assert.Error(t, r.Push(1))
 	r.Cancel() // idempotent
@@ -253,7 +254,7 @@ func TestStopEndsWithCanceled(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var h hooks
 			r := flow.Start(tt.ctx(t), flow.Map(func(v int) int { return v }).OnDone(h.hook("flow")), func(int) error { return nil })
-			assert.False(t, isDone(r), "a fused flow does not watch its context")
+			assert.False(t, flowtest.IsDone(r), "a fused flow does not watch its context")
 			assert.Equal(t, context.Canceled, r.Stop())
 			assert.Equal(t, map[string][]error{"flow": {context.Canceled}}, h.snapshot())
 		})
@@ -310,7 +311,7 @@ func TestPanicEndsTheFlow(t *testing.T) {
 				return nil
 			}),
 			drive: func(t *testing.T, r *flow.Running[int]) {
-				waitDone(t, r)
+				flowtest.WaitDone(t, r)
 				assert.ErrorIs(t, r.Push(1), flow.ErrStopped)
 			},
 		},
@@ -340,7 +341,7 @@ func TestPanicEndsTheFlow(t *testing.T) {
 			if tt.drive != nil {
 				tt.drive(t, r)
 			}
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			var pe *flow.PanicError
 			require.ErrorAs(t, r.Err(), &pe)
 			assert.Equal(t, "boom", pe.Value)
@@ -386,7 +387,7 @@ func TestEmitErrorStopsTheSource(t *testing.T) {
 				}
 				return nil
 			})
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			assert.ErrorIs(t, r.Err(), errPeer)
 			assert.ErrorIs(t, r.Stop(), errPeer)
 			assert.Equal(t, 3, calls, "the source went on emitting after emit failed")
@@ -415,7 +416,7 @@ func TestBackPressure(t *testing.T) {
 			})
 			pushed := make(chan error, 1)
 			go func() { pushed <- r.Push(21) }()
-			assert.Equal(t, tt.want, receive(t, entered))
+			assert.Equal(t, tt.want, flowtest.Receive(t, entered))
 
 			select {
 			case err := <-pushed:
@@ -423,9 +424,9 @@ func TestBackPressure(t *testing.T) {
 			default:
 			}
 			close(release)
-			require.NoError(t, receive(t, pushed))
+			require.NoError(t, flowtest.Receive(t, pushed))
 			r.CloseInput()
-			waitDone(t, r)
+			flowtest.WaitDone(t, r)
 			assert.NoError(t, r.Stop())
 		})
 	}
@@ -442,7 +443,7 @@ func TestSourceBackPressure(t *testing.T) {
 		return nil
 	})
 	ch <- 1
-	assert.Equal(t, 1, receive(t, entered))
+	assert.Equal(t, 1, flowtest.Receive(t, entered))
 	select {
 	case ch <- 2:
 		t.Fatal("the source took an element while emit was blocked")
@@ -450,9 +451,9 @@ func TestSourceBackPressure(t *testing.T) {
 	}
 	close(release)
 	ch <- 2
-	assert.Equal(t, 2, receive(t, entered))
+	assert.Equal(t, 2, flowtest.Receive(t, entered))
 	close(ch)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 }
 
@@ -467,8 +468,8 @@ func TestAfterDone(t *testing.T) {
 	default:
 	}
 	r.CloseInput()
-	require.NoError(t, receive(t, ran))
+	require.NoError(t, flowtest.Receive(t, ran))
 	r.AfterDone(func() { ran <- errors.New("late") }) // already ended: runs at once
-	require.EqualError(t, receive(t, ran), "late")
+	require.EqualError(t, flowtest.Receive(t, ran), "late")
 	r.Stop()
 }

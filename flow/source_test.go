@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func TestSources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.src.Collect(testCtx(t))
+			got, err := tt.src.Collect(flowtest.Context(t))
 			if tt.name == "through zero flow" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), "zero Flow")
@@ -68,14 +69,14 @@ func TestSourceIsABlueprint(t *testing.T) {
 	// Each run of a source starts afresh.
 	src := flow.Through(flow.Just("a", "b"), flow.Map(func(s string) string { return s + "!" }))
 	for range 3 {
-		got, err := src.Collect(testCtx(t))
+		got, err := src.Collect(flowtest.Context(t))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"a!", "b!"}, got)
 	}
 }
 
 func TestFailedWithCloseError(t *testing.T) {
-	got, err := flow.Failed[string](message.NewCloseError(message.PolicyViolation, "go away")).Collect(testCtx(t))
+	got, err := flow.Failed[string](message.NewCloseError(message.PolicyViolation, "go away")).Collect(flowtest.Context(t))
 	assert.Empty(t, got)
 	var ce *message.CloseError
 	require.ErrorAs(t, err, &ce)
@@ -92,11 +93,11 @@ func TestFromChannelEmitsUntilClosed(t *testing.T) {
 	})
 	for _, s := range []string{"x", "y", "z"} {
 		ch <- s
-		assert.Equal(t, s, receive(t, got))
+		assert.Equal(t, s, flowtest.Receive(t, got))
 	}
-	assert.False(t, isDone(r))
+	assert.False(t, flowtest.IsDone(r))
 	close(ch)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 }
 
@@ -112,14 +113,14 @@ func TestFromChannelStopsWhenStopped(t *testing.T) {
 }
 
 func TestTickEmitsRepeatedly(t *testing.T) {
-	p := newPeer[string]()
-	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), flow.Tick(5*time.Millisecond, "tick")), p.emit)
+	p := flowtest.NewPeer[string]()
+	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), flow.Tick(5*time.Millisecond, "tick")), p.Emit)
 	for range 5 {
-		assert.Equal(t, "tick", receive(t, p.got))
+		assert.Equal(t, "tick", flowtest.Receive(t, p.Got))
 	}
-	assert.False(t, isDone(r), "Tick never completes by itself")
+	assert.False(t, flowtest.IsDone(r), "Tick never completes by itself")
 	r.Cancel()
-	p.hangUp()
+	p.HangUp()
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 }
 
@@ -135,11 +136,11 @@ func TestTickStopsOnCancel(t *testing.T) {
 		}
 		return nil
 	})
-	receive(t, third)
+	flowtest.Receive(t, third)
 	cancel()
 	// Cancelling the context given to Start ends the source, and so the
 	// flow, without Stop.
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Err(), context.Canceled)
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 	assert.GreaterOrEqual(t, n, 3) // read after Stop waited for the source
@@ -148,17 +149,17 @@ func TestTickStopsOnCancel(t *testing.T) {
 func TestThroughTickFilter(t *testing.T) {
 	// Tick, passed through fused stages, on the source's goroutine.
 	n := 0
-	p := newPeer[int]()
+	p := flowtest.NewPeer[int]()
 	src := flow.Through(flow.Tick(5*time.Millisecond, 1), flow.Via(
 		flow.Map(func(v int) int { n += v; return n }),
 		flow.Filter(func(v int) bool { return v%2 == 0 }),
 	))
-	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), src), p.emit)
-	assert.Equal(t, 2, receive(t, p.got))
-	assert.Equal(t, 4, receive(t, p.got))
-	assert.Equal(t, 6, receive(t, p.got))
+	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), src), p.Emit)
+	assert.Equal(t, 2, flowtest.Receive(t, p.Got))
+	assert.Equal(t, 4, flowtest.Receive(t, p.Got))
+	assert.Equal(t, 6, flowtest.Receive(t, p.Got))
 	r.Cancel()
-	p.hangUp()
+	p.HangUp()
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 }
 
@@ -185,7 +186,7 @@ func TestThroughEndsWhenTheFlowOutputEnds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := flow.Through(tt.src, tt.f).Collect(testCtx(t))
+			got, err := flow.Through(tt.src, tt.f).Collect(flowtest.Context(t))
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -225,7 +226,7 @@ func TestSourceCollectStopsAtCancel(t *testing.T) {
 	ch <- 1
 	ch <- 2
 	cancel()
-	receive(t, done)
+	flowtest.Receive(t, done)
 	assert.ErrorIs(t, err, context.Canceled)
 	// 1 was emitted before 2 was taken; 2 may have been taken after the
 	// run was stopped, and then it is dropped.

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"testing"
 	"time"
 
@@ -18,18 +19,18 @@ import (
 type timedRun[In, Out any] struct {
 	t    *testing.T
 	clk  *flow.FakeClock
-	peer *peer[Out]
+	peer *flowtest.Peer[Out]
 	r    *flow.Running[In]
 }
 
 func startTimed[In, Out any](t *testing.T, f flow.Flow[In, Out]) *timedRun[In, Out] {
 	t.Helper()
 	clk := flow.NewFakeClock()
-	p := newPeer[Out]()
-	r := flow.Start(clk.Context(t.Context()), f, p.emit)
+	p := flowtest.NewPeer[Out]()
+	r := flow.Start(clk.Context(t.Context()), f, p.Emit)
 	tr := &timedRun[In, Out]{t: t, clk: clk, peer: p, r: r}
 	t.Cleanup(func() {
-		p.hangUp()
+		p.HangUp()
 		r.Stop()
 		assert.Zero(t, clk.Armed(), "a timer outlived the run")
 	})
@@ -39,7 +40,7 @@ func startTimed[In, Out any](t *testing.T, f flow.Flow[In, Out]) *timedRun[In, O
 // armed waits until a timer is set to fire d from now.
 func (tr *timedRun[In, Out]) armed(d time.Duration) {
 	tr.t.Helper()
-	if !tr.clk.WaitArmed(d, patience) {
+	if !tr.clk.WaitArmed(d, flowtest.Patience) {
 		tr.t.Fatalf("no timer was set for %v from now", d)
 	}
 }
@@ -51,14 +52,14 @@ func (tr *timedRun[In, Out]) push(v In) {
 
 func (tr *timedRun[In, Out]) next() Out {
 	tr.t.Helper()
-	return receive(tr.t, tr.peer.got)
+	return flowtest.Receive(tr.t, tr.peer.Got)
 }
 
 // nothing checks that nothing has been emitted yet.
 func (tr *timedRun[In, Out]) nothing() {
 	tr.t.Helper()
 	select {
-	case v := <-tr.peer.got:
+	case v := <-tr.peer.Got:
 		tr.t.Fatalf("emitted %v too early", v)
 	default:
 	}
@@ -66,7 +67,7 @@ func (tr *timedRun[In, Out]) nothing() {
 
 func (tr *timedRun[In, Out]) end() error {
 	tr.t.Helper()
-	waitDone(tr.t, tr.r)
+	flowtest.WaitDone(tr.t, tr.r)
 	return tr.r.Err()
 }
 
@@ -249,22 +250,22 @@ func TestThrottle(t *testing.T) {
 		require.NoError(t, r.Push(2))
 		pushed := make(chan error, 1)
 		go func() { pushed <- r.Push(3) }()
-		require.True(t, clk.WaitArmed(tick, patience), "the third element did not wait")
+		require.True(t, clk.WaitArmed(tick, flowtest.Patience), "the third element did not wait")
 		assert.Equal(t, []int{1, 2}, c.values())
 		clk.Advance(tick)
-		require.NoError(t, receive(t, pushed))
+		require.NoError(t, flowtest.Receive(t, pushed))
 		assert.Equal(t, []int{1, 2, 3}, c.values())
 		go func() { pushed <- r.Push(4) }()
-		require.True(t, clk.WaitArmed(tick, patience), "the fourth element did not wait")
+		require.True(t, clk.WaitArmed(tick, flowtest.Patience), "the fourth element did not wait")
 		clk.Advance(tick)
-		require.NoError(t, receive(t, pushed))
+		require.NoError(t, flowtest.Receive(t, pushed))
 		clk.Advance(5 * tick) // a quiet spell refills the bucket up to the burst
 		require.NoError(t, r.Push(5))
 		require.NoError(t, r.Push(6))
 		assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, c.values())
 		assert.Zero(t, clk.Armed())
 		r.CloseInput()
-		waitDone(t, r)
+		flowtest.WaitDone(t, r)
 		assert.NoError(t, r.Stop())
 	})
 	t.Run("rate of several per period", func(t *testing.T) {
@@ -275,9 +276,9 @@ func TestThrottle(t *testing.T) {
 		require.NoError(t, r.Push(1))
 		pushed := make(chan error, 1)
 		go func() { pushed <- r.Push(2) }()
-		require.True(t, clk.WaitArmed(tick/4, patience))
+		require.True(t, clk.WaitArmed(tick/4, flowtest.Patience))
 		clk.Advance(tick / 4)
-		require.NoError(t, receive(t, pushed))
+		require.NoError(t, flowtest.Receive(t, pushed))
 	})
 	t.Run("fails with its input", func(t *testing.T) {
 		got, err := run(t, flow.Via(failAt(2), flow.Throttle[int](1, tick, 5)), 1, 2, 3)
@@ -290,9 +291,9 @@ func TestThrottle(t *testing.T) {
 		require.NoError(t, r.Push(1))
 		pushed := make(chan error, 1)
 		go func() { pushed <- r.Push(2) }()
-		require.True(t, clk.WaitArmed(tick, patience))
+		require.True(t, clk.WaitArmed(tick, flowtest.Patience))
 		assert.ErrorIs(t, r.Stop(), context.Canceled)
-		assert.Error(t, receive(t, pushed))
+		assert.Error(t, flowtest.Receive(t, pushed))
 		assert.Zero(t, clk.Armed())
 	})
 	t.Run("needs a rate", func(t *testing.T) {
@@ -319,9 +320,9 @@ func TestTickTime(t *testing.T) {
 	t.Run("emit failing ends it", func(t *testing.T) {
 		tr := startTimed(t, flow.Wrap(flow.Ignore[int](), flow.TickTime(tick)))
 		tr.armed(tick)
-		tr.peer.hangUp()
+		tr.peer.HangUp()
 		tr.clk.Advance(tick)
-		assert.ErrorIs(t, tr.end(), errHungUp)
+		assert.ErrorIs(t, tr.end(), flowtest.ErrHungUp)
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		tr := startTimed(t, flow.Wrap(flow.Ignore[int](), flow.TickTime(tick)))
@@ -335,12 +336,12 @@ func TestTimedOperatorsOnTheRealClock(t *testing.T) {
 	// durations are tiny and nothing asserts how long anything took.
 	src := flow.Through(flow.Through(flow.TickTime(time.Millisecond), flow.Take[time.Time](3)),
 		flow.Via(flow.Throttle[time.Time](1000, time.Second, 1), flow.KeepAlive(time.Hour, time.Now)))
-	got, err := src.Collect(testCtx(t))
+	got, err := src.Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	assert.Len(t, got, 3)
-	_, err = flow.Collect(testCtx(t), flow.Via(flow.IdleTimeout[int](time.Millisecond), flow.Debounce[int](time.Hour)), nil)
+	_, err = flow.Collect(flowtest.Context(t), flow.Via(flow.IdleTimeout[int](time.Millisecond), flow.Debounce[int](time.Hour)), nil)
 	assert.NoError(t, err, "completed input before the idle timeout")
 	var never chan int
-	_, err = flow.Through(flow.FromChannel(never), flow.IdleTimeout[int](time.Millisecond)).Collect(testCtx(t))
+	_, err = flow.Through(flow.FromChannel(never), flow.IdleTimeout[int](time.Millisecond)).Collect(flowtest.Context(t))
 	assert.True(t, errors.Is(err, flow.ErrIdleTimeout), "%v", err)
 }

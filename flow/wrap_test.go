@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func TestWrapSourceCompletes(t *testing.T) {
 	var received collector[string]
 	var sent collector[string]
 	r := flow.Start(t.Context(), flow.Wrap(flow.ForEach(func(s string) { received.emit(s) }), flow.Just("Hello!", "Bye!")), sent.emit)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.Equal(t, []string{"Hello!", "Bye!"}, sent.values(), "everything emitted before completion, in order")
 	assert.NoError(t, r.Stop())
@@ -35,7 +36,7 @@ func TestWrapSourceFails(t *testing.T) {
 	}))
 	var sent collector[int]
 	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), src), sent.emit)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Err(), errBad)
 	assert.Equal(t, []int{1, 2}, sent.values())
 	assert.ErrorIs(t, r.Stop(), errBad)
@@ -55,7 +56,7 @@ func TestWrapSinkFails(t *testing.T) {
 	require.NoError(t, r.Push("b"))
 	assert.Equal(t, []string{"a", "b"}, seen.values(), "ForEach runs on the pushing goroutine")
 	assert.ErrorIs(t, r.Push("/quit"), errQuit)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Err(), errQuit)
 	assert.Error(t, r.Push("c"))
 	assert.ErrorIs(t, r.Stop(), errQuit)
@@ -80,15 +81,15 @@ func TestWrapCloseInputCompletesOnlyTheSink(t *testing.T) {
 	require.NoError(t, r.Push("a"))
 	require.NoError(t, r.Push("b"))
 	r.CloseInput()
-	assert.Equal(t, 2, receive(t, counts), "the sink saw its input complete")
+	assert.Equal(t, 2, flowtest.Receive(t, counts), "the sink saw its input complete")
 
-	assert.False(t, isDone(r), "closing the input ended the flow")
+	assert.False(t, flowtest.IsDone(r), "closing the input ended the flow")
 	out <- "still here"
-	assert.Equal(t, "still here", receive(t, sent))
-	assert.False(t, isDone(r))
+	assert.Equal(t, "still here", flowtest.Receive(t, sent))
+	assert.False(t, flowtest.IsDone(r))
 
 	close(out)
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.NoError(t, r.Stop())
 }
@@ -105,7 +106,7 @@ func TestWrapStopCancelsTheSource(t *testing.T) {
 		}
 		return nil
 	})
-	receive(t, first)
+	flowtest.Receive(t, first)
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 	assert.Equal(t, map[string][]error{"flow": {context.Canceled}}, h.snapshot())
 }
@@ -117,7 +118,7 @@ func TestZeroSinkIgnores(t *testing.T) {
 		require.NoError(t, r.Push(s))
 	}
 	r.CloseInput()
-	assert.False(t, isDone(r))
+	assert.False(t, flowtest.IsDone(r))
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 	assert.Empty(t, sent.values())
 }
@@ -216,10 +217,10 @@ func TestTo(t *testing.T) {
 			}
 			if tt.wantErr == nil {
 				r.CloseInput()
-				assert.False(t, isDone(r), "the sink completing ended the flow")
+				assert.False(t, flowtest.IsDone(r), "the sink completing ended the flow")
 				assert.ErrorIs(t, r.Stop(), context.Canceled)
 			} else {
-				waitDone(t, r)
+				flowtest.WaitDone(t, r)
 				assert.ErrorIs(t, r.Err(), tt.wantErr)
 				assert.ErrorIs(t, r.Stop(), tt.wantErr)
 			}
@@ -230,7 +231,7 @@ func TestTo(t *testing.T) {
 
 func TestToZeroFlowFails(t *testing.T) {
 	r := flow.Start(t.Context(), flow.Wrap(flow.To(flow.Flow[string, string]{}, flow.Ignore[string]()), flow.Just(1)), func(int) error { return nil })
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	require.Error(t, r.Err())
 	assert.Contains(t, r.Err().Error(), "zero Flow")
 	assert.Equal(t, r.Err(), r.Stop())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"strconv"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestFromObservable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := rxflow.FromObservable[int](tt.obs).Collect(testCtx(t))
+			got, err := rxflow.FromObservable[int](tt.obs).Collect(flowtest.Context(t))
 			switch {
 			case tt.wantErr != nil:
 				assert.ErrorIs(t, err, tt.wantErr)
@@ -108,11 +109,11 @@ func TestFromObservableOfInterfaces(t *testing.T) {
 		close(ch)
 		return rxgo.FromChannel(ch, rxgo.WithContext(ctx))
 	}
-	got, err := rxflow.FromObservable[any](obs).Collect(testCtx(t))
+	got, err := rxflow.FromObservable[any](obs).Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, []any{1, nil, "three"}, got)
 
-	gotErrs, err := rxflow.FromObservable[fmt.Stringer](obs).Collect(testCtx(t))
+	gotErrs, err := rxflow.FromObservable[fmt.Stringer](obs).Collect(flowtest.Context(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "fmt.Stringer")
 	assert.Empty(t, gotErrs)
@@ -124,18 +125,18 @@ func TestFromObservableCancelledMidStream(t *testing.T) {
 		return rxgo.Interval(rxgo.WithDuration(5*time.Millisecond), rxgo.WithContext(ctx)).
 			Map(func(_ context.Context, v any) (any, error) { return v.(int) * 2, nil }, rxgo.WithContext(ctx))
 	})
-	p := newPeer[int]()
-	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), src), p.emit)
-	assert.Equal(t, 0, receive(t, p.got))
-	assert.Equal(t, 2, receive(t, p.got))
-	assert.Equal(t, 4, receive(t, p.got))
+	p := flowtest.NewPeer[int]()
+	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[int](), src), p.Emit)
+	assert.Equal(t, 0, flowtest.Receive(t, p.Got))
+	assert.Equal(t, 2, flowtest.Receive(t, p.Got))
+	assert.Equal(t, 4, flowtest.Receive(t, p.Got))
 	r.Cancel()
-	p.hangUp()
+	p.HangUp()
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 }
 
 func TestSourceObservable(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := flowtest.Context(t)
 	var got []any
 	for item := range rxflow.Observable(ctx, flow.Just(1, 2, 3)).Observe(rxgo.WithContext(ctx)) {
 		require.NoError(t, item.E)
@@ -150,14 +151,14 @@ func TestSourceObservableRoundTrip(t *testing.T) {
 		return rxflow.Observable(ctx, src).
 			Map(func(_ context.Context, v any) (any, error) { return len(v.(string)), nil }, rxgo.WithContext(ctx))
 	})
-	got, err := back.Collect(testCtx(t))
+	got, err := back.Collect(flowtest.Context(t))
 	require.NoError(t, err)
 	assert.Equal(t, []int{2, 3, 4}, got)
 }
 
 func TestSourceObservableFailure(t *testing.T) {
 	errBad := errors.New("bad source")
-	ctx := testCtx(t)
+	ctx := flowtest.Context(t)
 	src := flow.Through(flow.Just(1, 2), flow.MapErr(func(v int) (int, error) {
 		if v == 2 {
 			return 0, errBad
@@ -184,7 +185,7 @@ func TestSourceObservableCancelledMidStream(t *testing.T) {
 	defer cancel()
 	items := rxflow.Observable(ctx, flow.Tick(5*time.Millisecond, "tick")).Observe(rxgo.WithContext(ctx))
 	for range 3 {
-		item := receive(t, items)
+		item := flowtest.Receive(t, items)
 		assert.Equal(t, "tick", item.V)
 	}
 	cancel()
@@ -251,7 +252,7 @@ func TestViaObservable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := flow.Collect(testCtx(t), rxflow.ViaObservable[int, string](tt.apply), tt.in)
+			got, err := flow.Collect(flowtest.Context(t), rxflow.ViaObservable[int, string](tt.apply), tt.in)
 			if tt.name == "as is" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), "want string")
@@ -279,11 +280,11 @@ func TestViaObservableCompletesWhenInputCloses(t *testing.T) {
 	})
 	for _, s := range []string{"a", "b", "c"} {
 		require.NoError(t, r.Push(s))
-		assert.Equal(t, "Hello, "+s, receive(t, got))
+		assert.Equal(t, "Hello, "+s, flowtest.Receive(t, got))
 	}
-	assert.False(t, isDone(r))
+	assert.False(t, flowtest.IsDone(r))
 	r.CloseInput()
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Err())
 	assert.NoError(t, r.Stop())
 }
@@ -295,14 +296,14 @@ func TestViaObservableCancelledMidStream(t *testing.T) {
 			Map(func(_ context.Context, v any) (any, error) { return v.(int) * 2, nil }, rxgo.WithContext(ctx)).
 			Filter(func(any) bool { return true }, rxgo.WithContext(ctx))
 	}))
-	p := newPeer[int]()
-	r := flow.Start(t.Context(), f, p.emit)
+	p := flowtest.NewPeer[int]()
+	r := flow.Start(t.Context(), f, p.Emit)
 	require.NoError(t, r.Push(1))
-	assert.Equal(t, 4, receive(t, p.got))
+	assert.Equal(t, 4, flowtest.Receive(t, p.Got))
 	// Leave one element in flight, then stop without closing the input.
 	require.NoError(t, r.Push(2))
 	r.Cancel()
-	p.hangUp()
+	p.HangUp()
 	assert.ErrorIs(t, r.Stop(), context.Canceled)
 	assert.Error(t, r.Push(3))
 }
@@ -320,16 +321,16 @@ func TestViaObservableStopUnblocksPush(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, r.Push(1))
-	assert.Equal(t, 1, receive(t, entered))
+	assert.Equal(t, 1, flowtest.Receive(t, entered))
 	require.NoError(t, r.Push(2)) // taken by rxgo's Map goroutine
 	pushed := make(chan error, 1)
 	go func() { pushed <- r.Push(3) }() // blocks: nobody can take it
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- r.Stop() }()
-	assert.ErrorIs(t, receive(t, pushed), flow.ErrStopped, "Stop unblocks a blocked Push")
+	assert.ErrorIs(t, flowtest.Receive(t, pushed), flow.ErrStopped, "Stop unblocks a blocked Push")
 	close(release) // let emit return, so the flow's goroutines can end
-	assert.ErrorIs(t, receive(t, stopped), context.Canceled)
+	assert.ErrorIs(t, flowtest.Receive(t, stopped), context.Canceled)
 }
 
 func TestViaObservablePushReturnsOnceOutputEnded(t *testing.T) {
@@ -348,8 +349,8 @@ func TestViaObservablePushReturnsOnceOutputEnded(t *testing.T) {
 	pushed := make(chan error, 1)
 	go func() { pushed <- r.Push(2) }() // nothing can take it
 	close(gate)
-	assert.Error(t, receive(t, pushed))
-	waitDone(t, r)
+	assert.Error(t, flowtest.Receive(t, pushed))
+	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Err(), errBad, "the output's failure is the reason, not the refused push")
 	assert.ErrorIs(t, r.Stop(), errBad)
 }
@@ -366,7 +367,7 @@ func TestCollectReturnsOnceOutputEnded(t *testing.T) {
 			return v, nil
 		}, rxgo.WithContext(ctx))
 	})
-	got, err := flow.Collect(testCtx(t), f, []int{1, 2, 3, 4, 5, 6, 7, 8})
+	got, err := flow.Collect(flowtest.Context(t), f, []int{1, 2, 3, 4, 5, 6, 7, 8})
 	assert.ErrorIs(t, err, errBad)
 	assert.Empty(t, got)
 }
@@ -386,7 +387,7 @@ func TestViaObservableBackPressure(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, r.Push(1))
-	assert.Equal(t, 2, receive(t, entered))
+	assert.Equal(t, 2, flowtest.Receive(t, entered))
 
 	pushed := make(chan int, 3)
 	go func() {
@@ -397,17 +398,17 @@ func TestViaObservableBackPressure(t *testing.T) {
 			pushed <- v
 		}
 	}()
-	assert.Equal(t, 2, receive(t, pushed), "the operator goroutine takes one element")
+	assert.Equal(t, 2, flowtest.Receive(t, pushed), "the operator goroutine takes one element")
 	select {
 	case v := <-pushed:
 		t.Fatalf("Push(%d) returned while emit was blocked", v)
 	default:
 	}
 	close(release)
-	assert.Equal(t, 4, receive(t, entered))
-	assert.Equal(t, 3, receive(t, pushed))
-	assert.Equal(t, 6, receive(t, entered))
+	assert.Equal(t, 4, flowtest.Receive(t, entered))
+	assert.Equal(t, 3, flowtest.Receive(t, pushed))
+	assert.Equal(t, 6, flowtest.Receive(t, entered))
 	r.CloseInput()
-	waitDone(t, r)
+	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 }
