@@ -64,39 +64,8 @@ func serveCounting(t *testing.T, h http.Handler) *countingListener {
 	return cl
 }
 
-// dialRawAddr is dialRaw against addr.
-func dialRawAddr(t *testing.T, addr string) *rawConn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
-	require.NoError(t, c.SetDeadline(time.Now().Add(wstest.DefaultTimeout))) // a hang guard
-	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
-	br := bufioReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
-	return &rawConn{t: t, c: c, br: br}
-}
-
-// maskedFrame returns one masked frame: first is the byte of FIN, RSV
-// and opcode.
-func maskedFrame(first byte, payload []byte) []byte {
-	b := []byte{first}
-	switch n := len(payload); {
-	case n < 126:
-		b = append(b, 0x80|byte(n))
-	default:
-		b = append(b, 0x80|126, byte(n>>8), byte(n))
-	}
-	key := [4]byte{1, 2, 3, 4}
-	b = append(b, key[:]...)
-	for i, c := range payload {
-		b = append(b, c^key[i%4])
-	}
-	return b
-}
+// maskedFrame returns one masked frame, as a client sends it.
+func maskedFrame(first byte, payload []byte) []byte { return encodeFrame(first, true, payload) }
 
 // burst returns n text messages "m0".."m<n-1>" as masked frames, to be
 // written in one write.
@@ -112,25 +81,9 @@ func burst(from, n int) []byte {
 // test when the connection ends instead.
 func (r *rawConn) next() (byte, []byte) {
 	r.t.Helper()
-	var h [2]byte
-	_, err := io.ReadFull(r.br, h[:])
+	op, payload, err := r.readFrame()
 	require.NoError(r.t, err, "the connection ended before the frame")
-	n := int64(h[1] & 0x7f)
-	switch n {
-	case 126:
-		var ext [2]byte
-		_, err = io.ReadFull(r.br, ext[:])
-		n = int64(binary.BigEndian.Uint16(ext[:]))
-	case 127:
-		var ext [8]byte
-		_, err = io.ReadFull(r.br, ext[:])
-		n = int64(binary.BigEndian.Uint64(ext[:]))
-	}
-	require.NoError(r.t, err)
-	payload := make([]byte, n)
-	_, err = io.ReadFull(r.br, payload)
-	require.NoError(r.t, err)
-	return h[0] & 0x0f, payload
+	return op, payload
 }
 
 // expectEchoes reads the text frames "m<from>".."m<from+n-1>".
@@ -145,7 +98,7 @@ func (r *rawConn) expectEchoes(from, n int) {
 
 func TestBurstIsAnsweredInOneWrite(t *testing.T) {
 	l := serveCounting(t, echoWith(router.WithKeepAlive(0)))
-	r := dialRawAddr(t, l.Addr().String())
+	r := dialRawAt(t, l.Addr().String(), "")
 	const n = 16
 	before := l.writes.Load() // the handshake's response
 	_, err := r.c.Write(burst(0, n))
@@ -263,20 +216,9 @@ func TestOwnFramesAtEverySize(t *testing.T) {
 	r := dialRaw(t, srv)
 	for _, n := range []int{0, 1, 125, 126, 127, 65535, 65536, 65537, 200000} {
 		m := bytes.Repeat([]byte{byte('a' + n%26)}, n)
-		frame := []byte{0x81}
-		switch {
-		case n < 126:
-			frame = append(frame, 0x80|byte(n))
-		case n < 1<<16:
-			frame = binary.BigEndian.AppendUint16(append(frame, 0x80|126), uint16(n))
-		default:
-			frame = binary.BigEndian.AppendUint64(append(frame, 0x80|127), uint64(n))
-		}
-		frame = append(frame, 0, 0, 0, 0) // a zero mask key
-		_, err := r.c.Write(append(frame, m...))
-		require.NoError(t, err)
+		r.frame(0x81, true, m)
 		var h [2]byte
-		_, err = io.ReadFull(r.br, h[:])
+		_, err := io.ReadFull(r.br, h[:])
 		require.NoError(t, err)
 		require.Equal(t, byte(0x81), h[0], "a final text frame")
 		require.Zero(t, h[1]&0x80, "a server's frame is not masked")

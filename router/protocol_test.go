@@ -31,7 +31,12 @@ func dialRaw(t *testing.T, srv *wstest.Server) *rawConn {
 // dialRawWith is dialRaw with extra header lines, each ending in CRLF.
 func dialRawWith(t *testing.T, srv *wstest.Server, headers string) *rawConn {
 	t.Helper()
-	addr := strings.TrimPrefix(srv.HTTPURL(""), "http://")
+	return dialRawAt(t, strings.TrimPrefix(srv.HTTPURL(""), "http://"), headers)
+}
+
+// dialRawAt is dialRawWith against the server at addr (HOST:PORT).
+func dialRawAt(t *testing.T, addr, headers string) *rawConn {
+	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
@@ -47,6 +52,13 @@ func dialRawWith(t *testing.T, srv *wstest.Server, headers string) *rawConn {
 
 // frame writes one frame: first is the byte of FIN, RSV and opcode.
 func (r *rawConn) frame(first byte, masked bool, payload []byte) {
+	_, err := r.c.Write(encodeFrame(first, masked, payload))
+	require.NoError(r.t, err)
+}
+
+// encodeFrame returns one frame, masked with the key 1 2 3 4 when masked
+// is set: first is the byte of FIN, RSV and opcode.
+func encodeFrame(first byte, masked bool, payload []byte) []byte {
 	b := []byte{first}
 	mask := byte(0)
 	if masked {
@@ -61,16 +73,15 @@ func (r *rawConn) frame(first byte, masked bool, payload []byte) {
 		b = append(b, mask|127)
 		b = binary.BigEndian.AppendUint64(b, uint64(n))
 	}
-	p := append([]byte(nil), payload...)
-	if masked {
-		key := [4]byte{1, 2, 3, 4}
-		b = append(b, key[:]...)
-		for i := range p {
-			p[i] ^= key[i%4]
-		}
+	if !masked {
+		return append(b, payload...)
 	}
-	_, err := r.c.Write(append(b, p...))
-	require.NoError(r.t, err)
+	key := [4]byte{1, 2, 3, 4}
+	b = append(b, key[:]...)
+	for i, c := range payload {
+		b = append(b, c^key[i%4])
+	}
+	return b
 }
 
 func bufioReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
@@ -86,30 +97,43 @@ func (r *rawConn) closeCode() int {
 // reason, or 0 when the server closed the connection without one.
 func (r *rawConn) closeFrame() (int, string) {
 	for {
-		var h [2]byte
-		if _, err := io.ReadFull(r.br, h[:]); err != nil {
+		op, payload, err := r.readFrame()
+		if err != nil {
 			return 0, ""
 		}
-		n := int64(h[1] & 0x7f)
-		switch n {
-		case 126:
-			var ext [2]byte
-			io.ReadFull(r.br, ext[:])
-			n = int64(binary.BigEndian.Uint16(ext[:]))
-		case 127:
-			var ext [8]byte
-			io.ReadFull(r.br, ext[:])
-			n = int64(binary.BigEndian.Uint64(ext[:]))
-		}
-		payload := make([]byte, n)
-		if _, err := io.ReadFull(r.br, payload); err != nil {
-			return 0, ""
-		}
-		if h[0]&0x0f == 0x8 {
+		if op == 0x8 {
 			require.GreaterOrEqual(r.t, len(payload), 2, "a close frame without a code")
 			return int(binary.BigEndian.Uint16(payload)), string(payload[2:])
 		}
 	}
+}
+
+// readFrame reads one frame and returns its opcode and payload.
+func (r *rawConn) readFrame() (byte, []byte, error) {
+	var h [2]byte
+	if _, err := io.ReadFull(r.br, h[:]); err != nil {
+		return 0, nil, err
+	}
+	n := int64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var ext [2]byte
+		if _, err := io.ReadFull(r.br, ext[:]); err != nil {
+			return 0, nil, err
+		}
+		n = int64(binary.BigEndian.Uint16(ext[:]))
+	case 127:
+		var ext [8]byte
+		if _, err := io.ReadFull(r.br, ext[:]); err != nil {
+			return 0, nil, err
+		}
+		n = int64(binary.BigEndian.Uint64(ext[:]))
+	}
+	payload := make([]byte, n)
+	if _, err := io.ReadFull(r.br, payload); err != nil {
+		return 0, nil, err
+	}
+	return h[0] & 0x0f, payload, nil
 }
 
 // RFC 6455 section 5: frames a server must refuse, and how it refuses them.
