@@ -74,6 +74,7 @@
 // The client dials through an http.Client of its own whose transport
 // wraps the TCP (or TLS) connection, so that the runtime's rules of the
 // wire apply: the peer's EOF in the middle of a message is a failure,
-// never a truncated message, and every write is bounded by the write
-// timeout. It uses no proxy.
+// never a truncated message; a frame the server masked fails the
+// connection with 1002 (RFC 6455 section 5.1), nothing of it delivered;
+// and every write is bounded by the write timeout. It uses no proxy.
 package client

@@ -71,6 +71,8 @@ type Conn struct {
 	deadlineSet time.Time // when the write deadline was last set
 
 	in input // read only by the reader of the moment (coder's read lock)
+
+	fromServer *serverInput // a client's: what its server sends, checked; nil on a server
 }
 
 // maxHeld bounds what a Conn keeps before it writes.
@@ -91,7 +93,7 @@ func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
 // request and response are not taken for frames. Writes of frames are
 // then bounded by timeout (0: no bound).
 func NewClientConn(nc net.Conn, timeout time.Duration) *Conn {
-	return &Conn{Conn: nc, timeout: timeout, in: newInput(nc)}
+	return &Conn{Conn: nc, timeout: timeout, in: newInput(nc), fromServer: new(serverInput)}
 }
 
 // Preload puts b, bytes of the connection read before the Conn took it
@@ -112,10 +114,10 @@ var ErrPeerEnded = errors.New("connection ended by the peer (EOF)")
 // what is held for writing goes out before the read.
 func (c *Conn) Read(p []byte) (int, error) {
 	if !c.framed.Load() {
-		return c.Conn.Read(p)
+		return c.readHandshake(p)
 	}
 	if c.in.buffered() > 0 {
-		return c.in.take(p), nil
+		return c.take(p)
 	}
 	c.reading.Store(true)
 	if c.replies.Load() && c.held.Load() > 0 {
@@ -143,7 +145,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 		return 0, err
 	}
-	return c.in.take(p), nil
+	return c.take(p)
 }
 
 // Write writes frames, bounded by the write timeout, correcting a
