@@ -19,16 +19,25 @@ import (
 )
 
 // HandshakeError is a handshake the server refused with an HTTP response
-// other than 101.
+// other than 101. A redirect (3xx) is one: the client does not follow it,
+// as browsers do not on a WebSocket handshake, so that the handshake's
+// headers (credentials among them) go to no other place than the URL
+// given.
 type HandshakeError struct {
 	StatusCode int
 	Header     http.Header
+	Location   string // a redirect's Location header, not followed
 	Body       string // the start of the body (coder/websocket keeps 1 KiB)
 	Err        error  // coder/websocket's description
 }
 
-// Error returns e.g. `websocket: handshake refused with HTTP 403: "forbidden\n"`.
+// Error returns e.g. `websocket: handshake refused with HTTP 403: "forbidden\n"`,
+// or for a redirect `websocket: handshake refused with HTTP 302: a
+// redirect to "wss://example.com/", not followed`.
 func (e *HandshakeError) Error() string {
+	if e.Location != "" {
+		return fmt.Sprintf("websocket: handshake refused with HTTP %d: a redirect to %q, not followed", e.StatusCode, e.Location)
+	}
 	return fmt.Sprintf("websocket: handshake refused with HTTP %d: %q", e.StatusCode, e.Body)
 }
 
@@ -170,7 +179,7 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, cancel)
 	conn, resp, err = websocket.Dial(hctx, url, &websocket.DialOptions{
-		HTTPClient:      &http.Client{Transport: transport},
+		HTTPClient:      &http.Client{Transport: transport, CheckRedirect: refuseRedirect},
 		HTTPHeader:      cfg.header,
 		Subprotocols:    cfg.subprotocols,
 		CompressionMode: compressionMode(cfg.compression),
@@ -200,12 +209,19 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 	return conn, wc, resp, cancel, nil
 }
 
+// refuseRedirect makes the http.Client return a redirect's response
+// rather than follow it.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // NewHandshakeError returns the *HandshakeError of a handshake refused
 // with resp, a response other than 101 that coder/websocket's Dial
 // returned with its error err, for code that dials coder/websocket
 // itself. It reads and closes what coder/websocket kept of the body.
 func NewHandshakeError(resp *http.Response, err error) *HandshakeError {
 	e := &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		e.Location = resp.Header.Get("Location")
+	}
 	if resp.Body != nil {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()

@@ -35,7 +35,10 @@
 //     error.
 //
 // A handshake the server refuses returns a *HandshakeError, which carries
-// the HTTP status, headers and the start of the body.
+// the HTTP status, headers and the start of the body. A redirect (3xx) is
+// refused too, its Location in the error: the client does not follow it,
+// as browsers and gorilla/websocket do not, so that the handshake's
+// headers, credentials among them, go nowhere but to the URL given.
 //
 // With WithReconnect, Dial runs the flow blueprint again on every new
 // connection, after an exponential backoff with jitter, until ctx ends:

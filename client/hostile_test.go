@@ -3,12 +3,17 @@ package client_test
 import (
 	"bufio"
 	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	endian "encoding/binary"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
 )
 
@@ -198,4 +204,45 @@ func TestMaskedFrameFromServer(t *testing.T) {
 			})
 		}
 	}
+}
+
+// A redirect is not followed (as browsers and gorilla/websocket do not
+// follow one on a WebSocket handshake): the 3xx is a *HandshakeError, and
+// nothing, the credentials least of all, goes to its Location.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	target := serveRaw(t, func(nc net.Conn, _ *bufio.Reader, _ *http.Request) {
+		nc.Write([]byte("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+	})
+	credentials := []client.Option{
+		client.WithHeader("Authorization", "Bearer secret"),
+		client.WithHeader("Cookie", "session=secret"),
+		client.WithHeader("X-Api-Key", "secret"),
+	}
+	redirect := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, target.URL("/"), status) }
+	}
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(strconv.Itoa(status)+" to another port", func(t *testing.T) {
+			srv := wstest.Serve(t, redirect(status))
+			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)), credentials...)
+			var he *client.HandshakeError
+			require.ErrorAs(t, err, &he)
+			require.Equal(t, status, he.StatusCode)
+			require.Equal(t, target.URL("/"), he.Location)
+		})
+	}
+	t.Run("wss:// to ws://", func(t *testing.T) {
+		srv := httptest.NewTLSServer(redirect(http.StatusFound))
+		defer srv.Close()
+		pool := x509.NewCertPool()
+		pool.AddCert(srv.Certificate())
+		opts := append([]client.Option{client.WithTLSConfig(&tls.Config{RootCAs: pool})}, credentials...)
+		err := client.Dial(testCtx(t), "wss"+strings.TrimPrefix(srv.URL, "https")+"/", transformer.String(), listen(nil, make(chan string)), opts...)
+		var he *client.HandshakeError
+		require.ErrorAs(t, err, &he)
+		require.Equal(t, http.StatusFound, he.StatusCode)
+		require.Equal(t, target.URL("/"), he.Location)
+		require.ErrorContains(t, err, `websocket: handshake refused with HTTP 302: a redirect to "`+target.URL("/")+`", not followed`)
+	})
+	require.Zero(t, target.conns.Load(), "connections to the redirect's target")
 }

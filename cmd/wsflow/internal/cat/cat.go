@@ -32,7 +32,9 @@ server's close. The close code and reason are printed on standard error.
 Exit status: 0 after a close with 1000 (normal closure) or 1001 (going
 away); 1 after any other close, a dropped connection, or a refused
 handshake (its HTTP status and body are printed); 2 for a mistake in the
-command line.
+command line. A redirect is not followed (browsers do not follow one on
+a WebSocket handshake either): it is a refused handshake, whose
+Location is printed.
 
 Flags:
 `

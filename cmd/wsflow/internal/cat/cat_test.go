@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,4 +240,22 @@ func TestCatUsage(t *testing.T) {
 		require.Equal(t, 0, got.status)
 		require.Contains(t, got.stderr, "usage: wsflow cat [flags] URL")
 	})
+}
+
+// A redirect is not followed: cat reports it as a refused handshake, and
+// nothing, the -H headers least of all, goes to its Location.
+func TestCatRedirectIsNotFollowed(t *testing.T) {
+	var reached atomic.Int32
+	echo := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}, router.WithLogger(slog.New(slog.DiscardHandler)))
+	target := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		echo.ServeHTTP(w, r)
+	}))
+	srv := wstest.Serve(t, http.RedirectHandler(target.URL("/"), http.StatusFound))
+	got := runCatTest(t, strings.NewReader("hi\n"), "-H", "Authorization: Bearer secret", srv.URL("/"))
+	require.Equal(t, catRun{1, "", "wsflow cat: handshake refused: HTTP 302 Found, a redirect to " + target.URL("/") + " (not followed)\n" +
+		"<a href=\"" + target.URL("/") + "\">Found</a>.\n"}, got)
+	require.Zero(t, reached.Load(), "requests that reached the redirect's target")
 }

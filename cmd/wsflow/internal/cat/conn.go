@@ -129,7 +129,11 @@ func (s *session) report(err error) int {
 			return 0
 		}
 	case errors.As(err, &refused):
-		fmt.Fprintf(s.stderr, "wsflow cat: handshake refused: HTTP %d %s\n", refused.StatusCode, http.StatusText(refused.StatusCode))
+		fmt.Fprintf(s.stderr, "wsflow cat: handshake refused: HTTP %d %s", refused.StatusCode, http.StatusText(refused.StatusCode))
+		if refused.Location != "" {
+			fmt.Fprintf(s.stderr, ", a redirect to %s (not followed)", refused.Location)
+		}
+		fmt.Fprintln(s.stderr)
 		if b := strings.TrimSpace(refused.Body); b != "" {
 			fmt.Fprintln(s.stderr, b)
 		}
