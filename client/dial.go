@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -56,6 +57,10 @@ func (e *ServerClosed) Error() string { return "websocket: server closed: " + e.
 
 // Unwrap returns the close as a *message.CloseError.
 func (e *ServerClosed) Unwrap() error { return &message.CloseError{Close: e.Close} }
+
+// ErrHandshakeTimeout is wrapped by the error of a dial that the server
+// did not answer within the handshake timeout (WithHandshakeTimeout).
+var ErrHandshakeTimeout = errors.New("websocket: handshake timed out")
 
 // ErrNoCloseFrame is wrapped by the error Dial returns when the server
 // sent no close frame within the close timeout of the client's own (see
@@ -174,32 +179,41 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 		DisableKeepAlives: true,
 	}
 	defer transport.CloseIdleConnections()
-	// The handshake ends with ctx, but the connection must outlive the
-	// request's context: after the handshake, ctx ending is a going away.
+	// The handshake ends with ctx or the handshake timeout, but the
+	// connection must outlive the request's context: after the handshake,
+	// ctx ending is a going away.
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, cancel)
+	timer := time.AfterFunc(cfg.handshake, cancel)
 	conn, resp, err = websocket.Dial(hctx, url, &websocket.DialOptions{
 		HTTPClient:      &http.Client{Transport: transport, CheckRedirect: refuseRedirect},
 		HTTPHeader:      cfg.header,
 		Subprotocols:    cfg.subprotocols,
 		CompressionMode: compressionMode(cfg.compression),
 	})
-	stopped := stop()
+	ctxLive, inTime := stop(), timer.Stop()
+	var late error // why the handshake was cut short, if it was
+	switch {
+	case !ctxLive:
+		late = context.Cause(ctx)
+	case !inTime:
+		late = fmt.Errorf("%w after %v", ErrHandshakeTimeout, cfg.handshake)
+	}
 	if err != nil {
 		cancel()
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			return nil, nil, nil, nil, NewHandshakeError(resp, err)
 		}
-		if !stopped {
-			return nil, nil, nil, nil, context.Cause(ctx)
+		if late != nil {
+			return nil, nil, nil, nil, late
 		}
 		return nil, nil, nil, nil, err
 	}
-	if !stopped {
-		// ctx ended as the handshake completed.
+	if late != nil {
+		// The handshake completed as it was cut short.
 		conn.CloseNow()
 		cancel()
-		return nil, nil, nil, nil, context.Cause(ctx)
+		return nil, nil, nil, nil, late
 	}
 	mu.Lock()
 	wc = dialed

@@ -38,7 +38,10 @@
 // the HTTP status, headers and the start of the body. A redirect (3xx) is
 // refused too, its Location in the error: the client does not follow it,
 // as browsers and gorilla/websocket do not, so that the handshake's
-// headers, credentials among them, go nowhere but to the URL given.
+// headers, credentials among them, go nowhere but to the URL given. A
+// server that has not answered within the handshake timeout
+// (WithHandshakeTimeout, 10 s by default) is given up, with an error
+// that wraps ErrHandshakeTimeout.
 //
 // With WithReconnect, Dial runs the flow blueprint again on every new
 // connection, after an exponential backoff with jitter, until ctx ends:

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -110,4 +111,37 @@ func ExampleOpen() {
 	// Hello, world
 	// Hello, gopher
 	// closed: <nil>
+}
+
+// A server that accepts the TCP connection and never answers the
+// handshake is given up after the handshake timeout (10 s by default).
+func ExampleWithHandshakeTimeout() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // no answer, until the client leaves
+	}))
+	defer srv.Close()
+
+	err := client.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/", transformer.String(), flow.Identity[string](),
+		client.WithHandshakeTimeout(100*time.Millisecond))
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, client.ErrHandshakeTimeout))
+	// Output:
+	// websocket: handshake timed out after 100ms
+	// true
+}
+
+// A redirect is not followed: it is a refused handshake, whose Location
+// the error carries.
+func ExampleHandshakeError_redirect() {
+	srv := httptest.NewServer(http.RedirectHandler("wss://elsewhere.example/", http.StatusFound))
+	defer srv.Close()
+
+	err := client.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/", transformer.String(), flow.Identity[string](),
+		client.WithHeader("Authorization", "Bearer secret"))
+	var refused *client.HandshakeError
+	if errors.As(err, &refused) {
+		fmt.Println(refused.StatusCode, refused.Location)
+	}
+	// Output:
+	// 302 wss://elsewhere.example/
 }

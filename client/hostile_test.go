@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
@@ -245,4 +246,17 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 		require.ErrorContains(t, err, `websocket: handshake refused with HTTP 302: a redirect to "`+target.URL("/")+`", not followed`)
 	})
 	require.Zero(t, target.conns.Load(), "connections to the redirect's target")
+}
+
+// A server that accepts the connection and never answers the handshake
+// is given up after the handshake timeout.
+func TestHandshakeTimeout(t *testing.T) {
+	srv := serveRaw(t, func(_ net.Conn, br *bufio.Reader, _ *http.Request) { io.Copy(io.Discard, br) })
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)),
+		client.WithHandshakeTimeout(50*time.Millisecond))
+	require.ErrorIs(t, err, client.ErrHandshakeTimeout)
+	require.EqualError(t, err, "websocket: handshake timed out after 50ms")
+
+	_, err = client.Open(testCtx(t), srv.URL("/"), client.WithHandshakeTimeout(50*time.Millisecond))
+	require.ErrorIs(t, err, client.ErrHandshakeTimeout)
 }

@@ -20,6 +20,11 @@ const (
 // Close waits.
 const DefaultCloseTimeout = 5 * time.Second
 
+// DefaultHandshakeTimeout is how long Dial and Open wait for the opening
+// handshake (WithHandshakeTimeout): as long as the demo server gives a
+// client to send its handshake request.
+const DefaultHandshakeTimeout = 10 * time.Second
+
 // Option configures Dial.
 type Option func(*config)
 
@@ -30,6 +35,7 @@ type config struct {
 	keepAlive    time.Duration
 	writeTimeout time.Duration
 	closeTimeout time.Duration
+	handshake    time.Duration
 	readLimit    int64
 	tls          *tls.Config
 	reconnect    *Backoff
@@ -38,7 +44,7 @@ type config struct {
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{header: http.Header{}, writeTimeout: DefaultWriteTimeout, closeTimeout: DefaultCloseTimeout, readLimit: DefaultReadLimit}
+	c := &config{header: http.Header{}, writeTimeout: DefaultWriteTimeout, closeTimeout: DefaultCloseTimeout, handshake: DefaultHandshakeTimeout, readLimit: DefaultReadLimit}
 	for _, o := range opts {
 		o(c)
 	}
@@ -86,6 +92,19 @@ func WithCloseTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.closeTimeout = d
+		}
+	}
+}
+
+// WithHandshakeTimeout sets how long a dial may take, from the TCP
+// connection to the server's response, TLS included (default 10s; 0 or
+// less: the default). A server that has not answered by then is given up,
+// and Dial (each dial of WithReconnect) and Open return an error that
+// wraps ErrHandshakeTimeout. ctx still ends a handshake earlier.
+func WithHandshakeTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.handshake = d
 		}
 	}
 }

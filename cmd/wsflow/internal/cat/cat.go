@@ -41,9 +41,9 @@ Flags:
 
 // Limits of wsflow cat.
 const (
-	catDialTimeout = 30 * time.Second // for the opening handshake
-	catCloseWait   = 5 * time.Second  // for the server's close, once cat has sent its own
-	catReadLimit   = 64 << 20         // the largest message cat reads
+	catHandshakeTimeout = 30 * time.Second // for the opening handshake
+	catCloseWait        = 5 * time.Second  // for the server's close, once cat has sent its own
+	catReadLimit        = 64 << 20         // the largest message cat reads
 )
 
 // catConfig is the command line of wsflow cat.
@@ -150,6 +150,6 @@ func runCat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return 2
 	}
-	s := &session{cfg: cfg, interrupt: ctx, stdin: stdin, stdout: stdout, stderr: stderr, closeWait: catCloseWait}
+	s := &session{cfg: cfg, interrupt: ctx, stdin: stdin, stdout: stdout, stderr: stderr, closeWait: catCloseWait, handshake: catHandshakeTimeout}
 	return s.run()
 }

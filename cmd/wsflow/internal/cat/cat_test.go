@@ -259,3 +259,29 @@ func TestCatRedirectIsNotFollowed(t *testing.T) {
 		"<a href=\"" + target.URL("/") + "\">Found</a>.\n"}, got)
 	require.Zero(t, reached.Load(), "requests that reached the redirect's target")
 }
+
+// A server that accepts the connection and never answers the handshake:
+// cat gives up after its handshake timeout.
+func TestCatHandshakeTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		nc, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		io.Copy(io.Discard, nc) // no answer, until cat leaves
+	}()
+	t.Cleanup(func() { l.Close(); <-served })
+	url := "ws://" + l.Addr().String() + "/"
+	cfg, err := parseCatFlags([]string{url}, io.Discard)
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	s := &session{cfg: cfg, interrupt: testCtx(t), stdin: strings.NewReader("hi\n"), stdout: &stdout, stderr: &stderr, handshake: 50 * time.Millisecond}
+	require.Equal(t, 1, s.run())
+	require.Empty(t, stdout.String())
+	require.Equal(t, "wsflow cat: websocket: handshake timed out after 50ms\n", stderr.String())
+}

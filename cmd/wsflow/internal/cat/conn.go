@@ -27,30 +27,28 @@ type session struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	closeWait time.Duration // for the server's close frame after cat's: catCloseWait
+	handshake time.Duration // for the opening handshake: catHandshakeTimeout
 
 	opened atomic.Bool // the handshake succeeded
 }
-
-var errNoHandshake = fmt.Errorf("no handshake within %v", catDialTimeout)
 
 // run dials, runs the flow until the connection closes, and returns the
 // exit status.
 func (s *session) run() int {
 	// The connection outlives an interrupt, which closes it with 1000 as
-	// the end of stdin does; before the handshake, the interrupt or the
-	// dial timeout abandons the dial.
+	// the end of stdin does; before the handshake, the interrupt abandons
+	// the dial.
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(s.interrupt))
 	defer cancel(nil)
-	timeout := time.AfterFunc(catDialTimeout, func() { cancel(errNoHandshake) })
 	stopInterrupt := context.AfterFunc(s.interrupt, func() { cancel(context.Cause(s.interrupt)) })
 	defer stopInterrupt()
 
 	opts := []client.Option{
+		client.WithHandshakeTimeout(s.handshake),
 		client.WithReadLimit(catReadLimit),
 		client.WithCloseTimeout(s.closeWait),
 		client.WithSubprotocols(s.cfg.subprotocols...),
 		client.WithOnOpen(func(resp *http.Response) {
-			timeout.Stop()
 			stopInterrupt()
 			s.opened.Store(true)
 			fmt.Fprintf(s.stderr, "connected to %s", s.cfg.url)
