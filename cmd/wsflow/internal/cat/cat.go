@@ -27,6 +27,13 @@ is printed as "binary:" and its bytes in hex ("binary: 68 69"). When
 standard input ends it closes the connection with 1000 and waits for the
 server's close. The close code and reason are printed on standard error.
 
+A server's text cannot drive the terminal: in the messages printed, and
+in what cat prints on standard error (a refused handshake's body), the
+control characters but the newline are escaped, as \x1b for ESC, \x0d
+for a carriage return, \x7f for DEL, \u009b for a C1 control, and \xff
+for a byte that is not UTF-8. With -raw, text messages are printed as
+they come, whether standard output is a terminal or not.
+
   echo hi | wsflow cat ws://localhost:9000/echo
 
 Exit status: 0 after a close with 1000 (normal closure) or 1001 (going
@@ -50,6 +57,7 @@ const (
 type catConfig struct {
 	url          string
 	binary       bool
+	raw          bool
 	header       http.Header
 	subprotocols []string
 }
@@ -66,6 +74,7 @@ func parseCatFlags(args []string, stderr io.Writer) (*catConfig, error) {
 		fs.PrintDefaults()
 	}
 	fs.BoolVar(&cfg.binary, "binary", false, "send each line as a binary message instead of a text message")
+	fs.BoolVar(&cfg.raw, "raw", false, "print text messages as they come, control characters included, for a program reading the output")
 	fs.Var(headerFlag{cfg.header}, "H", "add a `\"Name: value\"` header to the handshake request (repeatable)")
 	fs.Func("subprotocol", "offer a `subprotocol` to the server (repeatable, in order of preference)", func(p string) error {
 		cfg.subprotocols = append(cfg.subprotocols, p)

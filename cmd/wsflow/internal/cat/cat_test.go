@@ -285,3 +285,30 @@ func TestCatHandshakeTimeout(t *testing.T) {
 	require.Empty(t, stdout.String())
 	require.Equal(t, "wsflow cat: websocket: handshake timed out after 50ms\n", stderr.String())
 }
+
+// A server's text reaches the terminal with its control characters
+// escaped: the messages (unless -raw), and a refused handshake's body.
+func TestCatEscapesControlCharacters(t *testing.T) {
+	const hostile = "a\x1b]0;title\x07b\x1b[2Jc\rd\ne\tf\x7fg\u009bh\x00"
+	srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("refuse") {
+			http.Error(w, "no \x1b[31mentry\x1b[0m\xff", http.StatusForbidden)
+			return
+		}
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		c.Write(context.Background(), websocket.MessageText, []byte(hostile))
+		c.Close(websocket.StatusNormalClosure, "")
+	}))
+	const escaped = `a\x1b]0;title\x07b\x1b[2Jc\x0dd` + "\n" + `e\x09f\x7fg\u009bh\x00` + "\n"
+	got := runCatTest(t, openStdin(t), srv.URL("/"))
+	require.Equal(t, catRun{0, escaped, "connected to " + srv.URL("/") + "\nclosed: 1000 normal closure\n"}, got)
+
+	got = runCatTest(t, openStdin(t), "-raw", srv.URL("/"))
+	require.Equal(t, hostile+"\n", got.stdout)
+
+	got = runCatTest(t, openStdin(t), srv.URL("/?refuse"))
+	require.Equal(t, catRun{1, "", "wsflow cat: handshake refused: HTTP 403 Forbidden\n" + `no \x1b[31mentry\x1b[0m\xff` + "\n"}, got)
+}

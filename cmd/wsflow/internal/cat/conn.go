@@ -53,7 +53,7 @@ func (s *session) run() int {
 			s.opened.Store(true)
 			fmt.Fprintf(s.stderr, "connected to %s", s.cfg.url)
 			if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
-				fmt.Fprintf(s.stderr, " (subprotocol %s)", p)
+				fmt.Fprintf(s.stderr, " (subprotocol %s)", escaped(p))
 			}
 			fmt.Fprintln(s.stderr)
 		}),
@@ -72,7 +72,11 @@ func (s *session) print(m message.Message) {
 	var line []byte
 	switch m := m.(type) {
 	case message.Text:
-		line = []byte(m)
+		if s.cfg.raw {
+			line = []byte(m)
+		} else {
+			line = appendEscaped(nil, string(m))
+		}
 	case message.Binary:
 		line = hexLine(m)
 	}
@@ -129,18 +133,18 @@ func (s *session) report(err error) int {
 	case errors.As(err, &refused):
 		fmt.Fprintf(s.stderr, "wsflow cat: handshake refused: HTTP %d %s", refused.StatusCode, http.StatusText(refused.StatusCode))
 		if refused.Location != "" {
-			fmt.Fprintf(s.stderr, ", a redirect to %s (not followed)", refused.Location)
+			fmt.Fprintf(s.stderr, ", a redirect to %s (not followed)", escaped(refused.Location))
 		}
 		fmt.Fprintln(s.stderr)
 		if b := strings.TrimSpace(refused.Body); b != "" {
-			fmt.Fprintln(s.stderr, b)
+			fmt.Fprintln(s.stderr, escaped(b))
 		}
 	case errors.Is(err, client.ErrNoCloseFrame):
 		fmt.Fprintf(s.stderr, "wsflow cat: the server sent no close frame within %v\n", s.closeWait)
 	case s.opened.Load():
-		fmt.Fprintf(s.stderr, "wsflow cat: connection dropped: %v\n", err)
+		fmt.Fprintf(s.stderr, "wsflow cat: connection dropped: %s\n", escaped(err.Error()))
 	default:
-		fmt.Fprintf(s.stderr, "wsflow cat: %v\n", err)
+		fmt.Fprintf(s.stderr, "wsflow cat: %s\n", escaped(err.Error()))
 	}
 	return 1
 }
