@@ -149,7 +149,7 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 		dialed *wire.Conn
 	)
 	wrap := func(nc net.Conn) net.Conn {
-		c := wire.NewClientConn(nc, cfg.writeTimeout)
+		c := wire.NewClientConn(nc, cfg.writeTimeout, cfg.readLimit)
 		mu.Lock()
 		dialed = c
 		mu.Unlock()

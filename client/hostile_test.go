@@ -147,15 +147,15 @@ func readFrame(br *bufio.Reader) (b0 byte, payload []byte, err error) {
 }
 
 // closeFrom reads frames from br up to a close frame and returns its
-// code, or 0 when the connection ends first.
-func closeFrom(br *bufio.Reader) message.Code {
+// code and reason, or code 0 when the connection ends first.
+func closeFrom(br *bufio.Reader) message.Close {
 	for {
 		b0, p, err := readFrame(br)
 		if err != nil {
-			return 0
+			return message.Close{}
 		}
 		if b0&0x0f == 0x8 && len(p) >= 2 {
-			return message.Code(endian.BigEndian.Uint16(p))
+			return message.Close{Code: message.Code(endian.BigEndian.Uint16(p)), Reason: string(p[2:])}
 		}
 	}
 }
@@ -178,7 +178,7 @@ func TestMaskedFrameFromServer(t *testing.T) {
 				name = tt.name + ", after the client's message"
 			}
 			t.Run(name, func(t *testing.T) {
-				closed := make(chan message.Code, 1)
+				closed := make(chan message.Close, 1)
 				srv := serveRaw(t, func(nc net.Conn, br *bufio.Reader, r *http.Request) {
 					first := append(frame(0x81, "before", nil), tt.frames...)
 					if late {
@@ -200,7 +200,7 @@ func TestMaskedFrameFromServer(t *testing.T) {
 					msgs = append(msgs, m)
 				}
 				require.Equal(t, []string{"before"}, msgs, "the masked frame was delivered")
-				require.Equal(t, message.ProtocolError, <-closed, "the client's close")
+				require.Equal(t, message.ProtocolError, (<-closed).Code, "the client's close")
 				require.ErrorContains(t, err, "masked frame")
 			})
 		}
@@ -259,4 +259,19 @@ func TestHandshakeTimeout(t *testing.T) {
 
 	_, err = client.Open(testCtx(t), srv.URL("/"), client.WithHandshakeTimeout(50*time.Millisecond))
 	require.ErrorIs(t, err, client.ErrHandshakeTimeout)
+}
+
+// The close 1009 names the read limit, as the server's does, not the
+// limit plus one byte that coder/websocket reads to find it exceeded.
+func TestMessageTooBigNamesLimit(t *testing.T) {
+	closed := make(chan message.Close, 1)
+	srv := serveRaw(t, func(nc net.Conn, br *bufio.Reader, r *http.Request) {
+		n := client.DefaultReadLimit + 1
+		big := endian.BigEndian.AppendUint64([]byte{0x81, 127}, uint64(n))
+		switchProtocols(nc, r, append(big, make([]byte, n)...))
+		closed <- closeFrom(br)
+	})
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)))
+	require.Error(t, err)
+	require.Equal(t, message.Close{Code: message.MessageTooBig, Reason: "message too big: the limit is 65536 bytes"}, <-closed)
 }

@@ -20,7 +20,7 @@ func (c *recordingConn) Write(p []byte) (int, error) { return c.written.Write(p)
 
 func newRecordedClientConn() (*Conn, *recordingConn) {
 	rc := &recordingConn{}
-	c := NewClientConn(rc, 0)
+	c := NewClientConn(rc, 0, 0)
 	c.BeginFrames()
 	return c, rc
 }

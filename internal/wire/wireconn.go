@@ -30,8 +30,8 @@ import (
 //     every other write: coder gives the pongs it writes itself 5 s,
 //     whatever the write timeout says. A client's frames are masked:
 //     coder writes a client's pongs itself.
-//   - A close frame coder writes by itself on a server (an unmasked
-//     frame) is corrected on its way out:
+//   - A close frame coder writes by itself (masked on a client) is
+//     corrected on its way out:
 //     a peer's close reason that is not UTF-8 is answered with 1007 rather
 //     than echoed (RFC 6455 section 8.1), and coder's 1009 reason names
 //     the configured limit.
@@ -91,9 +91,10 @@ func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
 // NewClientConn wraps nc, a client's connection before its handshake:
 // bytes pass through untouched until BeginFrames, so that the HTTP
 // request and response are not taken for frames. Writes of frames are
-// then bounded by timeout (0: no bound).
-func NewClientConn(nc net.Conn, timeout time.Duration) *Conn {
-	return &Conn{Conn: nc, timeout: timeout, in: newInput(nc), fromServer: new(serverInput)}
+// then bounded by timeout (0: no bound); readLimit is the limit that a
+// 1009's reason names.
+func NewClientConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
+	return &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, in: newInput(nc), fromServer: new(serverInput)}
 }
 
 // Preload puts b, bytes of the connection read before the Conn took it
@@ -300,8 +301,8 @@ func (c *Conn) pongFailure() error {
 	return c.pongErr
 }
 
-// fixClose returns the close payload to send instead of p, an unmasked
-// close frame's payload.
+// fixClose returns the close payload to send instead of p, a close
+// frame's payload (unmasked).
 func (c *Conn) fixClose(p []byte) []byte {
 	if len(p) < 2 {
 		return p
@@ -318,7 +319,7 @@ func (c *Conn) fixClose(p []byte) []byte {
 }
 
 // outFrames follows the outgoing frames, which start right after the
-// handshake's response, so that a server's close frames can be corrected
+// handshake's response, so that close frames can be corrected
 // and the close frame seen on either side. It holds back at most one close frame (127 bytes) or one
 // frame header (14 bytes) that a write cut short; everything else passes
 // through in the write that brought it.
@@ -344,8 +345,8 @@ func (o *outFrames) writePong(w io.Writer) error {
 	return err
 }
 
-// write writes p to w, with every complete unmasked close frame's
-// payload replaced by fix's.
+// write writes p to w, with every complete close frame's payload
+// replaced by fix's.
 func (o *outFrames) write(w io.Writer, p []byte, fix func([]byte) []byte) error {
 	start := 0 // of what passes through unchanged
 	i := 0
@@ -376,10 +377,7 @@ func (o *outFrames) write(w io.Writer, p []byte, fix func([]byte) []byte) error 
 		if ok && head[0]&0x08 != 0 {
 			o.urgent = true // a control frame: ping, pong or close
 		}
-		if ok && head[0]&0x0f == 0x8 && head[1]&0x80 != 0 {
-			o.closeSent = true // a client's close frame, which passes as it is
-		}
-		isClose := ok && head[0]&0x0f == 0x8 && head[1]&0x80 == 0
+		isClose := ok && head[0]&0x0f == 0x8
 		if !ok || (isClose && len(head) < size+int(payload)) {
 			// Cut short: hold it until the rest comes.
 			if _, err := w.Write(p[start:i]); err != nil {
@@ -394,8 +392,7 @@ func (o *outFrames) write(w io.Writer, p []byte, fix func([]byte) []byte) error 
 			if _, err := w.Write(p[start:i]); err != nil {
 				return err
 			}
-			fixed := fix(frame[size:])
-			out := append([]byte{frame[0], byte(len(fixed))}, fixed...)
+			out := fixedClose(frame[:size], frame[size:], fix)
 			o.held = nil
 			o.closeSent = true
 			o.pong = o.pong[:0]
@@ -429,6 +426,31 @@ func (o *outFrames) write(w io.Writer, p []byte, fix func([]byte) []byte) error 
 		return o.writePong(w)
 	}
 	return nil
+}
+
+// fixedClose returns the close frame of header h and payload p with the
+// payload fix returns for p, masked again with the frame's key when the
+// frame is masked (a client's). p is left as it is.
+func fixedClose(h, p []byte, fix func([]byte) []byte) []byte {
+	var key []byte
+	if h[1]&0x80 != 0 {
+		key = h[len(h)-4:]
+	}
+	fixed := maskBytes(key, fix(maskBytes(key, p)))
+	return append(append([]byte{h[0], h[1]&0x80 | byte(len(fixed))}, key...), fixed...)
+}
+
+// maskBytes returns a copy of p masked with key (RFC 6455 section 5.3),
+// which unmasks a masked p; with no key, p itself.
+func maskBytes(key, p []byte) []byte {
+	if key == nil {
+		return p
+	}
+	m := make([]byte, len(p))
+	for i := range p {
+		m[i] = p[i] ^ key[i%4]
+	}
+	return m
 }
 
 // frameSize returns the size of the frame header at the start of b and
