@@ -194,3 +194,40 @@ func TestFragmentedMessage(t *testing.T) {
 	}
 	require.Equal(t, []string{"a:ping", "1:hello ✓"}, got)
 }
+
+// RFC 6455 section 7.1.7: a server that fails the connection sends its
+// close frame and closes the TCP connection at once, without waiting for
+// the peer's close frame. The peer here never sends one: the read after
+// the close frame must see the connection's end before coder/websocket's
+// own wait for the peer's close (5 s) would have ended it.
+func TestProtocolErrorEndsConnectionAtOnce(t *testing.T) {
+	closeFrame := func(code uint16) []byte { return binary.BigEndian.AppendUint16(nil, code) }
+	tests := []struct {
+		name  string
+		first byte
+		data  []byte
+	}{
+		{"close with a one-byte payload", 0x88, []byte{3}},
+		{"close with a code that is not allowed", 0x88, closeFrame(1005)},
+		{"reserved data opcode", 0x83, []byte("x")},
+		{"reserved control opcode", 0x8b, nil},
+	}
+	srv := wstest.Serve(t, echo())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := dialRaw(t, srv)
+			r.frame(tt.first, true, tt.data)
+			require.NoError(t, r.c.SetReadDeadline(time.Now().Add(peerCloseWait-time.Second)))
+			op, payload, err := r.readFrame()
+			require.NoError(t, err)
+			require.Equal(t, byte(0x8), op)
+			require.Equal(t, uint16(1002), binary.BigEndian.Uint16(payload))
+			_, _, err = r.readFrame()
+			require.ErrorIs(t, err, io.EOF, "the server must close the TCP connection after its close frame")
+		})
+	}
+}
+
+// peerCloseWait is how long coder/websocket waits for the peer's close
+// frame after its own.
+const peerCloseWait = 5 * time.Second

@@ -308,6 +308,13 @@ func (s *Socket[In, Out]) emit(v Out) error {
 func (s *Socket[In, Out]) closeConn() {
 	var gone *connGone
 	if errors.As(s.reason, &gone) {
+		if gone.sentSelf && gone.code == message.ProtocolError {
+			// Failing the connection (RFC 6455 section 7.1.7): the close
+			// frame, then the end of the TCP connection, at once.
+			s.netConn.Fail(gone.code)
+			s.conn.CloseNow()
+			return
+		}
 		if gone.sentSelf {
 			// Finish the handshake coder/websocket began: it reads and
 			// discards until the peer's close (at most 5 s). Closing now

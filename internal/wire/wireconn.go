@@ -52,6 +52,7 @@ type Conn struct {
 	net.Conn
 	timeout   time.Duration
 	readLimit int64
+	client    bool        // frames written here are masked
 	framed    atomic.Bool // the handshake is over: the bytes are frames
 
 	holds   atomic.Int32 // Hold calls not yet released
@@ -91,7 +92,7 @@ func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
 // request and response are not taken for frames. Writes of frames are
 // then bounded by timeout (0: no bound).
 func NewClientConn(nc net.Conn, timeout time.Duration) *Conn {
-	return &Conn{Conn: nc, timeout: timeout, in: newInput(nc)}
+	return &Conn{Conn: nc, timeout: timeout, client: true, in: newInput(nc)}
 }
 
 // Preload puts b, bytes of the connection read before the Conn took it
