@@ -231,3 +231,62 @@ func TestProtocolErrorEndsConnectionAtOnce(t *testing.T) {
 // peerCloseWait is how long coder/websocket waits for the peer's close
 // frame after its own.
 const peerCloseWait = 5 * time.Second
+
+// RFC 6455 section 8.1: a text message whose bytes stop being valid UTF-8
+// fails as soon as they have arrived, before the rest of the message is
+// sent; a code point split between frames or reads is not a fault.
+func TestInvalidUTF8FailsBeforeMessageEnds(t *testing.T) {
+	const head = "abc ✓"
+	tests := []struct {
+		name string
+		bad  string
+	}{
+		{"code point above U+10FFFF", "d\xf4\x90\x80\x80e"},
+		{"lone continuation octet", "d\x80e"},
+		{"octet that is never UTF-8", "d\xffe"},
+		{"code point cut by an octet that cannot continue it", "\xe2\x9c("},
+	}
+	srv := wstest.Serve(t, echo())
+	for _, tt := range tests {
+		t.Run(tt.name+" in frames", func(t *testing.T) {
+			r := dialRaw(t, srv)
+			r.frame(0x01, true, []byte(head[:len(head)-1])) // ✓ cut between frames
+			r.frame(0x00, true, []byte(head[len(head)-1:]+tt.bad))
+			require.Equal(t, 1007, r.closeCode(), "closed before the final frame")
+		})
+		t.Run(tt.name+" in one frame's parts", func(t *testing.T) {
+			r := dialRaw(t, srv)
+			msg := head + tt.bad + "the rest"
+			f := encodeFrame(0x81, true, []byte(msg))
+			cut := len(f) - len(msg) + len(head) - 1 // header, then ✓ cut
+			end := len(f) - len("the rest")
+			for _, part := range [][]byte{f[:cut], f[cut:end]} {
+				_, err := r.c.Write(part)
+				require.NoError(t, err)
+			}
+			require.Equal(t, 1007, r.closeCode(), "closed before the frame's last part")
+		})
+	}
+}
+
+// A text message whose code points are cut between frames, and between
+// the parts of a frame, is whole and valid.
+func TestSplitCodePointsAreValid(t *testing.T) {
+	r := dialRaw(t, wstest.Serve(t, echo()))
+	r.frame(0x01, true, []byte("✓\xe2"))
+	r.frame(0x00, true, []byte("\x9c"))
+	r.frame(0x80, true, []byte("\x93 \xf0\x9f\x98\x80"))
+	op, payload, err := r.readFrame()
+	require.NoError(t, err)
+	require.Equal(t, byte(0x1), op)
+	require.Equal(t, "✓✓ 😀", string(payload))
+	f := encodeFrame(0x81, true, []byte("😀😀"))
+	for i := range f {
+		_, err := r.c.Write(f[i : i+1])
+		require.NoError(t, err)
+	}
+	op, payload, err = r.readFrame()
+	require.NoError(t, err)
+	require.Equal(t, byte(0x1), op)
+	require.Equal(t, "😀😀", string(payload))
+}

@@ -191,6 +191,10 @@ func (s *Socket[In, Out]) read() {
 	discard := false
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
+		if errors.Is(err, errTextNotUTF8) {
+			s.end(message.ErrInvalidUTF8)
+			return
+		}
 		if err != nil {
 			s.readEnd = readEnded(err)
 			if perr := s.netConn.pongFailure(); perr != nil {
@@ -201,6 +205,11 @@ func (s *Socket[In, Out]) read() {
 		}
 		bp := getBuf()
 		payload, err := ReadAll(r, (*bp)[:0])
+		if errors.Is(err, errTextNotUTF8) {
+			putBuf(bp, payload)
+			s.end(message.ErrInvalidUTF8)
+			return
+		}
 		if err != nil {
 			putBuf(bp, payload)
 			s.readEnd = readEnded(err)
@@ -214,8 +223,8 @@ func (s *Socket[In, Out]) read() {
 		if s.observer != nil {
 			s.observer.MessageIn(kind, len(payload))
 		}
-		if kind == message.KindText {
-			err = message.CheckText(payload)
+		if kind == message.KindText && !s.netConn.TextChecked() {
+			err = message.CheckText(payload) // inflated: the Conn saw it compressed
 		}
 		var v In
 		switch {

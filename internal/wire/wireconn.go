@@ -72,6 +72,15 @@ type Conn struct {
 	deadlineSet time.Time // when the write deadline was last set
 
 	in input // read only by the reader of the moment (coder's read lock)
+	// What the reader of the moment follows of the frames read (see
+	// textCheck), on a server, whose Conn reads every byte of every frame
+	// (a client's HTTP transport may read the first frames with the
+	// handshake's response), and where in the input's bytes a text message
+	// stops being UTF-8 (faultAt, when fault is set).
+	checksText bool
+	check      textCheck
+	fault      bool
+	faultAt    int
 }
 
 // maxHeld bounds what a Conn keeps before it writes.
@@ -82,7 +91,7 @@ const maxHeld = 64 << 10
 // frame. Writes are bounded by timeout (0: no bound); readLimit is the
 // limit that a 1009's reason names.
 func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
-	c := &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, in: newInput(nc)}
+	c := &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, checksText: true, in: newInput(nc)}
 	c.framed.Store(true)
 	return c
 }
@@ -98,7 +107,10 @@ func NewClientConn(nc net.Conn, timeout time.Duration) *Conn {
 // Preload puts b, bytes of the connection read before the Conn took it
 // over (what net/http's reader held after the handshake), before
 // everything the Conn reads.
-func (c *Conn) Preload(b []byte) { c.in.preload(b) }
+func (c *Conn) Preload(b []byte) {
+	c.in.preload(b)
+	c.checkInput()
+}
 
 // BeginFrames marks the end of a client's handshake: from now on the
 // bytes read and written are frames.
@@ -116,7 +128,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return c.Conn.Read(p)
 	}
 	if c.in.buffered() > 0 {
-		return c.in.take(p), nil
+		return c.take(p)
 	}
 	c.reading.Store(true)
 	if c.replies.Load() && c.held.Load() > 0 {
@@ -144,8 +156,38 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 		return 0, err
 	}
+	c.checkInput()
+	return c.take(p)
+}
+
+// checkInput follows the bytes the input has just read (all it holds).
+func (c *Conn) checkInput() {
+	if !c.checksText || c.in.buffered() == 0 {
+		return
+	}
+	if i := c.check.scan((*c.in.buf)[c.in.r:c.in.w]); i >= 0 {
+		c.fault, c.faultAt = true, c.in.r+i
+	}
+}
+
+// take hands on what the input holds, up to the byte where a text message
+// stops being UTF-8, where it returns errTextNotUTF8 once.
+func (c *Conn) take(p []byte) (int, error) {
+	if c.fault {
+		if c.in.r == c.faultAt {
+			c.fault = false
+			return 0, errTextNotUTF8
+		}
+		p = p[:min(len(p), c.faultAt-c.in.r)]
+	}
 	return c.in.take(p), nil
 }
+
+// TextChecked reports whether the Conn has checked, as they arrived, the
+// bytes of every text message read so far (see textCheck): on a server,
+// until a compressed message has begun, which is to be checked once
+// inflated.
+func (c *Conn) TextChecked() bool { return c.checksText && !c.check.compressed.Load() }
 
 // Write writes frames, bounded by the write timeout, correcting a
 // server's close frames and slipping in a waiting pong between frames.
