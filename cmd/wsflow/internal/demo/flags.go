@@ -26,7 +26,7 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.Var(cli.Duration{P: &cfg.ShutdownGrace}, "shutdown-grace", "how `long` open sockets get to close on SIGINT or SIGTERM")
 	fs.Var(cli.Duration{P: &cfg.WriteTimeout}, "write-timeout", "how `long` a peer may take to accept a write before it is dropped (0: no limit)")
 	fs.Var(cli.Int[int]{P: &cfg.MaxConns, Min: 0}, "max-conns", "most open `sockets`; a handshake beyond it gets 503 (0: no limit)")
-	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request; a slower one is disconnected")
+	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request, or a plain request with its body; a slower one is disconnected")
 	fs.Var(natsFlag{&cfg.NATS}, "nats", "rooms across servers: `embedded` (a NATS server in this process, on -nats-listen) or comma-separated nats://HOST:PORT URLs of NATS with JetStream (default: rooms in this process only)")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", cfg.NATSListen, "where the embedded NATS server of -nats embedded listens, `HOST:PORT`")
 	fs.Usage = func() {
