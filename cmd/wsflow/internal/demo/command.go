@@ -53,7 +53,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "listening on http://%s\n", cli.ListenURLHost(cfg.Addr, ln.Addr()))
 	logger.Info("demo listening", "addr", ln.Addr().String(), "max_message", cfg.MaxMessage,
 		"keepalive", cfg.KeepAlive, "write_timeout", cfg.WriteTimeout, "max_conns", cfg.MaxConns,
-		"handshake_timeout", cfg.handshakeDeadline(), "nats", cfg.NATS)
+		"handshake_timeout", cfg.handshakeDeadline(), "compression", compressionFlag{&cfg.Compression}.String(), "nats", cfg.NATS)
 	return serve(ctx, srv, ln, app, cfg.ShutdownGrace, logger)
 }
 

@@ -20,6 +20,9 @@ type Config struct {
 	ShutdownGrace time.Duration // -shutdown-grace: how long open sockets get to close
 	WriteTimeout  time.Duration // -write-timeout: how long a write may wait for the peer; 0: no limit
 	MaxConns      int           // -max-conns: the most open sockets; 0: no limit
+	// Compression is -compression: the permessage-deflate mode every
+	// socket route negotiates with a client that offers it.
+	Compression router.Compression
 	// HandshakeTimeout is -handshake-timeout: how long a client may take to
 	// send its handshake request's line and headers, or a plain request's
 	// line, headers and declared body. Zero stands for its default, 10s.
