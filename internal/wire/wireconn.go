@@ -217,7 +217,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 			err = c.setDeadline()
 		}
 		if err == nil {
-			err = c.out.write(c.Conn, p, c.fixClose)
+			err = c.failOn(c.out.write(c.Conn, p, c.fixClose))
 		}
 		c.out.urgent = false
 		if err != nil {
@@ -286,9 +286,8 @@ func (c *Conn) setDeadline() error {
 	return c.Conn.SetWriteDeadline(now.Add(c.timeout))
 }
 
-// flushLocked writes what is held. A failure is kept, fails every later
-// write, and closes the connection so that a reader waiting on it
-// returns.
+// flushLocked writes what is held. A failure is the connection's (see
+// failOn).
 func (c *Conn) flushLocked() error {
 	if c.failed != nil {
 		return c.failed
@@ -302,7 +301,17 @@ func (c *Conn) flushLocked() error {
 	}
 	c.pending.reset()
 	c.held.Store(0)
-	if err != nil {
+	return c.failOn(err)
+}
+
+// failOn makes err, a write's failure, the connection's, and returns it: a
+// write cut short leaves part of a frame on the wire, after which nothing
+// can be written, and a peer that did not take one write within the
+// timeout is not given another timeout by the next. Every later write
+// fails with err, and the connection is closed, so that a reader waiting
+// on it returns. Called with c.mu held.
+func (c *Conn) failOn(err error) error {
+	if err != nil && c.failed == nil {
 		c.failed = err
 		c.Conn.Close()
 	}
