@@ -70,19 +70,17 @@ func TestSoakHostile(t *testing.T) {
 
 // hostileTally is what the hostile phase saw.
 type hostileTally struct {
-	bodies400   int // body-declaring upgrades answered 400 and closed
-	truncated   int // truncating peers whose unfinished message was sent
-	heard       int // lines the watchers heard
-	unfinished  int // lines holding the marker: must stay 0
-	hogsEvicted int // hogs the server stopped taking from
-	// plain requests that declared a body the server closed, and the
-	// longest it took
-	plainClosed  int
-	plainSlowest time.Duration
-	codesSprayed int    // sockets closed with a code of their own
-	closeSeries  int    // wsflow_closes_total series of GET /echo after them
-	rssBase      uint64 // the process's resident memory before, bytes
-	rssPeak      uint64 // and at its highest during the phase
+	bodies400    int           // body-declaring upgrades answered 400 and closed
+	truncated    int           // truncating peers whose unfinished message was sent
+	heard        int           // lines the watchers heard
+	unfinished   int           // lines holding the marker: must stay 0
+	hogsEvicted  int           // hogs the server stopped taking from
+	plainClosed  int           // plain requests that declared a body, closed by the server
+	plainSlowest time.Duration // the longest the server took to close one
+	codesSprayed int           // sockets closed with a code of their own
+	closeSeries  int           // wsflow_closes_total series of GET /echo after them
+	rssBase      uint64        // the process's resident memory before, bytes
+	rssPeak      uint64        // and at its highest during the phase
 	errs         []error
 	mu           sync.Mutex
 }
