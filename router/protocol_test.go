@@ -2,6 +2,8 @@ package router_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 )
 
@@ -289,4 +292,24 @@ func TestSplitCodePointsAreValid(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, byte(0x1), op)
 	require.Equal(t, "😀😀", string(payload))
+}
+
+// A compressed text message is checked as it is inflated: invalid UTF-8
+// in its second frame closes 1007 before its last frame is sent.
+func TestInvalidUTF8InCompressedMessageFailsBeforeItEnds(t *testing.T) {
+	const deflate = "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; server_no_context_takeover\r\n"
+	r := dialRawWith(t, wstest.Serve(t, echoWith(router.WithCompression(router.CompressionNoContextTakeover))), deflate)
+	var b bytes.Buffer
+	fw, err := flate.NewWriter(&b, flate.BestSpeed)
+	require.NoError(t, err)
+	var parts [][]byte
+	for _, s := range []string{"abc ✓", "d\xf4\x90\x80\x80e"} {
+		fw.Write([]byte(s))
+		require.NoError(t, fw.Flush()) // what is written so far can be inflated
+		parts = append(parts, bytes.Clone(b.Bytes()))
+		b.Reset()
+	}
+	r.frame(0x41, true, parts[0]) // RSV1: compressed, not final
+	r.frame(0x00, true, parts[1])
+	require.Equal(t, 1007, r.closeCode(), "closed before the final frame")
 }
