@@ -17,7 +17,12 @@
 //	wsflow_messages_total{route,direction}            counter; direction "in" or "out"
 //	wsflow_message_bytes_total{route,direction}       counter; payload bytes
 //	wsflow_closes_total{route,code}                   counter; 1006 for a dropped connection
+//	                                                  (codes bucketed: see below)
 //	wsflow_socket_duration_seconds{route}             histogram
+//
+// A close code is most often the peer's choice, and a label takes few
+// values: 1000 to 1015 are their own value, 3000 to 3999 are "3xxx", 4000
+// to 4999 "4xxx", anything else "other".
 //
 // Labels are bound once per route, when its first socket opens: a message
 // costs two atomic additions, with no label lookup and no allocation.
@@ -137,6 +142,20 @@ func (r *route) MessageOut(_ message.Kind, size int) {
 
 func (r *route) Closed(c message.Close, _ router.ClosedBy, lived time.Duration) {
 	r.open.Dec()
-	r.m.closes.WithLabelValues(r.name, strconv.Itoa(int(c.Code))).Inc()
+	r.m.closes.WithLabelValues(r.name, codeLabel(c.Code)).Inc()
 	r.duration.Observe(lived.Seconds())
+}
+
+// codeLabel returns the code label of a close with code: peers choose
+// codes, and must not make series.
+func codeLabel(code message.Code) string {
+	switch {
+	case code >= 1000 && code <= 1015:
+		return strconv.Itoa(int(code))
+	case code >= 3000 && code <= 3999:
+		return "3xxx"
+	case code >= 4000 && code <= 4999:
+		return "4xxx"
+	}
+	return "other"
 }

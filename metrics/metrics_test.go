@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +178,52 @@ func TestSeriesCountWhatHappened(t *testing.T) {
 	held2.Close()
 	require.Eventually(t, func() bool { return g.Len() == 0 }, wstest.DefaultTimeout, time.Millisecond)
 	require.Equal(t, 0.0, value(t, scrape(t, srv), "wsflow_sockets_open", echo))
+}
+
+// Close codes a peer chooses make no new series: 1000 to 1015 are their
+// own value, 3000 to 3999 are 3xxx, 4000 to 4999 4xxx, anything else
+// other.
+func TestPeerCloseCodesAreBucketed(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	mux := http.NewServeMux()
+	mux.Handle("GET /echo", router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}, router.WithObserver(m), router.WithKeepAlive(0)))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := wstest.Serve(t, mux)
+	var codes []message.Code
+	for c := message.Code(3000); c < 5000; c += 37 {
+		codes = append(codes, c)
+	}
+	codes = append(codes, 1000, 1001, 1003, 3999, 4000, 4999)
+	threes, fours := 0, 0
+	for _, code := range codes {
+		c := srv.Dial(t, "/echo")
+		c.SendText("x")
+		c.ExpectText("x")
+		c.CloseWith(code, "")
+		switch {
+		case code >= 4000:
+			fours++
+		case code >= 3000:
+			threes++
+		}
+	}
+	// A close code no peer can send, as a flow's own close error could.
+	m.Open("GET /echo").Closed(message.Close{Code: 2000}, router.ClosedByServer, time.Second)
+	m.Open("GET /echo").Closed(message.Close{Code: 1015}, router.ClosedByServer, time.Second)
+
+	require.Eventually(t, func() bool {
+		return value(t, scrape(t, srv), "wsflow_sockets_open", map[string]string{"route": "GET /echo"}) == 0
+	}, wstest.DefaultTimeout, time.Millisecond)
+	require.ElementsMatch(t, []string{
+		"code=1000,route=GET /echo 1",
+		"code=1001,route=GET /echo 1",
+		"code=1003,route=GET /echo 1",
+		"code=1015,route=GET /echo 1",
+		"code=3xxx,route=GET /echo " + strconv.Itoa(threes),
+		"code=4xxx,route=GET /echo " + strconv.Itoa(fours),
+		"code=other,route=GET /echo 1",
+	}, samples(scrape(t, srv), "wsflow_closes_total"))
 }

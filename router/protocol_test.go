@@ -2,6 +2,8 @@ package router_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 )
 
@@ -193,4 +196,120 @@ func TestFragmentedMessage(t *testing.T) {
 		got = append(got, fmt.Sprintf("%x:%s", h[0]&0x0f, p))
 	}
 	require.Equal(t, []string{"a:ping", "1:hello ✓"}, got)
+}
+
+// RFC 6455 section 7.1.7: a server that fails the connection sends its
+// close frame and closes the TCP connection at once, without waiting for
+// the peer's close frame. The peer here never sends one: the read after
+// the close frame must see the connection's end before coder/websocket's
+// own wait for the peer's close (5 s) would have ended it.
+func TestProtocolErrorEndsConnectionAtOnce(t *testing.T) {
+	closeFrame := func(code uint16) []byte { return binary.BigEndian.AppendUint16(nil, code) }
+	tests := []struct {
+		name  string
+		first byte
+		data  []byte
+	}{
+		{"close with a one-byte payload", 0x88, []byte{3}},
+		{"close with a code that is not allowed", 0x88, closeFrame(1005)},
+		{"reserved data opcode", 0x83, []byte("x")},
+		{"reserved control opcode", 0x8b, nil},
+	}
+	srv := wstest.Serve(t, echo())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := dialRaw(t, srv)
+			r.frame(tt.first, true, tt.data)
+			require.NoError(t, r.c.SetReadDeadline(time.Now().Add(peerCloseWait-time.Second)))
+			op, payload, err := r.readFrame()
+			require.NoError(t, err)
+			require.Equal(t, byte(0x8), op)
+			require.Equal(t, uint16(1002), binary.BigEndian.Uint16(payload))
+			_, _, err = r.readFrame()
+			require.ErrorIs(t, err, io.EOF, "the server must close the TCP connection after its close frame")
+		})
+	}
+}
+
+// peerCloseWait is how long coder/websocket waits for the peer's close
+// frame after its own.
+const peerCloseWait = 5 * time.Second
+
+// RFC 6455 section 8.1: a text message whose bytes stop being valid UTF-8
+// fails as soon as they have arrived, before the rest of the message is
+// sent; a code point split between frames or reads is not a fault.
+func TestInvalidUTF8FailsBeforeMessageEnds(t *testing.T) {
+	const head = "abc ✓"
+	tests := []struct {
+		name string
+		bad  string
+	}{
+		{"code point above U+10FFFF", "d\xf4\x90\x80\x80e"},
+		{"lone continuation octet", "d\x80e"},
+		{"octet that is never UTF-8", "d\xffe"},
+		{"code point cut by an octet that cannot continue it", "\xe2\x9c("},
+	}
+	srv := wstest.Serve(t, echo())
+	for _, tt := range tests {
+		t.Run(tt.name+" in frames", func(t *testing.T) {
+			r := dialRaw(t, srv)
+			r.frame(0x01, true, []byte(head[:len(head)-1])) // ✓ cut between frames
+			r.frame(0x00, true, []byte(head[len(head)-1:]+tt.bad))
+			require.Equal(t, 1007, r.closeCode(), "closed before the final frame")
+		})
+		t.Run(tt.name+" in one frame's parts", func(t *testing.T) {
+			r := dialRaw(t, srv)
+			msg := head + tt.bad + "the rest"
+			f := encodeFrame(0x81, true, []byte(msg))
+			cut := len(f) - len(msg) + len(head) - 1 // header, then ✓ cut
+			end := len(f) - len("the rest")
+			for _, part := range [][]byte{f[:cut], f[cut:end]} {
+				_, err := r.c.Write(part)
+				require.NoError(t, err)
+			}
+			require.Equal(t, 1007, r.closeCode(), "closed before the frame's last part")
+		})
+	}
+}
+
+// A text message whose code points are cut between frames, and between
+// the parts of a frame, is whole and valid.
+func TestSplitCodePointsAreValid(t *testing.T) {
+	r := dialRaw(t, wstest.Serve(t, echo()))
+	r.frame(0x01, true, []byte("✓\xe2"))
+	r.frame(0x00, true, []byte("\x9c"))
+	r.frame(0x80, true, []byte("\x93 \xf0\x9f\x98\x80"))
+	op, payload, err := r.readFrame()
+	require.NoError(t, err)
+	require.Equal(t, byte(0x1), op)
+	require.Equal(t, "✓✓ 😀", string(payload))
+	f := encodeFrame(0x81, true, []byte("😀😀"))
+	for i := range f {
+		_, err := r.c.Write(f[i : i+1])
+		require.NoError(t, err)
+	}
+	op, payload, err = r.readFrame()
+	require.NoError(t, err)
+	require.Equal(t, byte(0x1), op)
+	require.Equal(t, "😀😀", string(payload))
+}
+
+// A compressed text message is checked as it is inflated: invalid UTF-8
+// in its second frame closes 1007 before its last frame is sent.
+func TestInvalidUTF8InCompressedMessageFailsBeforeItEnds(t *testing.T) {
+	const deflate = "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; server_no_context_takeover\r\n"
+	r := dialRawWith(t, wstest.Serve(t, echoWith(router.WithCompression(router.CompressionNoContextTakeover))), deflate)
+	var b bytes.Buffer
+	fw, err := flate.NewWriter(&b, flate.BestSpeed)
+	require.NoError(t, err)
+	var parts [][]byte
+	for _, s := range []string{"abc ✓", "d\xf4\x90\x80\x80e"} {
+		fw.Write([]byte(s))
+		require.NoError(t, fw.Flush()) // what is written so far can be inflated
+		parts = append(parts, bytes.Clone(b.Bytes()))
+		b.Reset()
+	}
+	r.frame(0x41, true, parts[0]) // RSV1: compressed, not final
+	r.frame(0x00, true, parts[1])
+	require.Equal(t, 1007, r.closeCode(), "closed before the final frame")
 }

@@ -48,7 +48,7 @@ func (c *Conn) WriteMessage(text bool, payload []byte) error {
 			bufs := net.Buffers{append([]byte(nil), h...), payload} // h stays on the stack
 			_, err = bufs.WriteTo(c.Conn)
 		}
-		return err
+		return c.failOn(err)
 	}
 	// At a frame boundary no pong waits: Pong has written it.
 	c.pending.Write(h)

@@ -53,10 +53,10 @@ func (s *serverInput) headerEnd(b []byte) int {
 	return len(b)
 }
 
-// take hands what is buffered on to coder/websocket; on a client, only
-// up to a masked frame's header, which fails this read and every later
-// one with errMaskedFrame.
-func (c *Conn) take(p []byte) (int, error) {
+// takeFromServer hands what is buffered on to coder/websocket; on a
+// client, only up to a masked frame's header, which fails this read and
+// every later one with errMaskedFrame.
+func (c *Conn) takeFromServer(p []byte) (int, error) {
 	s := c.fromServer
 	if s == nil {
 		return c.in.take(p), nil

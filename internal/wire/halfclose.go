@@ -1,8 +1,6 @@
 package wire
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 
 	"github.com/wsflow/wsflow/message"
@@ -32,14 +30,7 @@ func (c *Conn) WriteClose(code message.Code, reason string) error {
 		return err
 	}
 	var frame [2 + 4 + 125]byte
-	payload := append(binary.BigEndian.AppendUint16(frame[6:6], uint16(code)), reason...)
-	frame[0] = 0x80 | opClose
-	frame[1] = 0x80 | byte(len(payload)) // masked
-	rand.Read(frame[2:6])                // never fails
-	for i := range payload {
-		payload[i] ^= frame[2+i%4]
-	}
-	c.pending.Write(frame[:6+len(payload)])
+	c.pending.Write(appendClose(frame[:0], code, reason, true))
 	c.held.Store(int64(c.pending.len()))
 	c.out.closeSent = true
 	c.closedHere = true

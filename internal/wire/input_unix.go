@@ -33,3 +33,24 @@ func (in *input) readRaw(fd uintptr) bool {
 		return true
 	}
 }
+
+// discardArrived reads and drops what has arrived on the connection,
+// without waiting for more.
+func (in *input) discardArrived() {
+	in.release()
+	if in.raw == nil {
+		return
+	}
+	in.raw.Read(func(fd uintptr) bool {
+		var scratch [4096]byte
+		for {
+			n, err := syscall.Read(int(fd), scratch[:])
+			if err == syscall.EINTR {
+				continue
+			}
+			if err != nil || n == 0 {
+				return true
+			}
+		}
+	})
+}

@@ -49,6 +49,7 @@ type Socket[In, Out any] struct {
 	closeOnce sync.Once     // starts the close
 	reason    error         // why the socket ends; set before closed is closed
 	readEnd   *connGone     // why reading stopped, when the connection ended it
+	text      utf8Stream    // the reader's check of a text message the Conn does not check
 	closed    chan struct{} // closed once the close is done
 }
 
@@ -191,6 +192,10 @@ func (s *Socket[In, Out]) read() {
 	discard := false
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
+		if errors.Is(err, errTextNotUTF8) {
+			s.end(message.ErrInvalidUTF8)
+			return
+		}
 		if err != nil {
 			s.readEnd = readEnded(err)
 			if perr := s.netConn.pongFailure(); perr != nil {
@@ -200,7 +205,17 @@ func (s *Socket[In, Out]) read() {
 			return
 		}
 		bp := getBuf()
-		payload, err := ReadAll(r, (*bp)[:0])
+		var text *utf8Stream
+		if typ == websocket.MessageText && !s.netConn.TextChecked() {
+			// Checked as it is read (inflated, on a server).
+			text = &s.text
+		}
+		payload, err := readAll(r, (*bp)[:0], text)
+		if errors.Is(err, errTextNotUTF8) {
+			putBuf(bp, payload)
+			s.end(message.ErrInvalidUTF8)
+			return
+		}
 		if err != nil {
 			putBuf(bp, payload)
 			s.readEnd = readEnded(err)
@@ -214,12 +229,8 @@ func (s *Socket[In, Out]) read() {
 		if s.observer != nil {
 			s.observer.MessageIn(kind, len(payload))
 		}
-		if kind == message.KindText {
-			err = message.CheckText(payload)
-		}
 		var v In
 		switch {
-		case err != nil:
 		case lend:
 			v, err = lender.DecodeLent(kind, payload)
 		default:
@@ -258,14 +269,25 @@ func (s *Socket[In, Out]) read() {
 // out, so a reused buffer costs no allocation. It is how the runtime, and
 // the project's clients that read into a buffer of their own, read a
 // message.
-func ReadAll(r io.Reader, buf []byte) ([]byte, error) {
+func ReadAll(r io.Reader, buf []byte) ([]byte, error) { return readAll(r, buf, nil) }
+
+// readAll is ReadAll that, when text is not nil, checks what it reads as
+// UTF-8 as it goes, and fails with errTextNotUTF8 as soon as it cannot
+// be.
+func readAll(r io.Reader, buf []byte, text *utf8Stream) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
+		if text != nil && !text.feed(buf[len(buf):len(buf)+n]) {
+			return buf, errTextNotUTF8
+		}
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
+			if text != nil && !text.whole() {
+				return buf, errTextNotUTF8
+			}
 			return buf, nil
 		}
 		if err != nil {
@@ -308,6 +330,13 @@ func (s *Socket[In, Out]) emit(v Out) error {
 func (s *Socket[In, Out]) closeConn() {
 	var gone *connGone
 	if errors.As(s.reason, &gone) {
+		if gone.sentSelf && gone.code == message.ProtocolError {
+			// Failing the connection (RFC 6455 section 7.1.7): the close
+			// frame, then the end of the TCP connection, at once.
+			s.netConn.Fail(gone.code)
+			s.conn.CloseNow()
+			return
+		}
 		if gone.sentSelf {
 			// Finish the handshake coder/websocket began: it reads and
 			// discards until the peer's close (at most 5 s). Closing now

@@ -52,6 +52,7 @@ type Conn struct {
 	net.Conn
 	timeout   time.Duration
 	readLimit int64
+	client    bool        // frames written here are masked
 	framed    atomic.Bool // the handshake is over: the bytes are frames
 
 	holds   atomic.Int32 // Hold calls not yet released
@@ -73,6 +74,15 @@ type Conn struct {
 	in input // read only by the reader of the moment (coder's read lock)
 
 	fromServer *serverInput // a client's: what its server sends, checked; nil on a server
+	// What the reader of the moment follows of the frames read (see
+	// textCheck), on a server, whose Conn reads every byte of every frame
+	// (a client's HTTP transport may read the first frames with the
+	// handshake's response), and where in the input's bytes a text message
+	// stops being UTF-8 (faultAt, when fault is set).
+	checksText bool
+	check      textCheck
+	fault      bool
+	faultAt    int
 }
 
 // maxHeld bounds what a Conn keeps before it writes.
@@ -83,7 +93,7 @@ const maxHeld = 64 << 10
 // frame. Writes are bounded by timeout (0: no bound); readLimit is the
 // limit that a 1009's reason names.
 func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
-	c := &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, in: newInput(nc)}
+	c := &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, checksText: true, in: newInput(nc)}
 	c.framed.Store(true)
 	return c
 }
@@ -94,13 +104,16 @@ func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
 // then bounded by timeout (0: no bound); readLimit is the limit that a
 // 1009's reason names.
 func NewClientConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
-	return &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, in: newInput(nc), fromServer: new(serverInput)}
+	return &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, client: true, in: newInput(nc), fromServer: new(serverInput)}
 }
 
 // Preload puts b, bytes of the connection read before the Conn took it
 // over (what net/http's reader held after the handshake), before
 // everything the Conn reads.
-func (c *Conn) Preload(b []byte) { c.in.preload(b) }
+func (c *Conn) Preload(b []byte) {
+	c.in.preload(b)
+	c.checkInput()
+}
 
 // BeginFrames marks the end of a client's handshake: from now on the
 // bytes read and written are frames.
@@ -146,8 +159,38 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 		return 0, err
 	}
+	c.checkInput()
 	return c.take(p)
 }
+
+// checkInput follows the bytes the input has just read (all it holds).
+func (c *Conn) checkInput() {
+	if !c.checksText || c.in.buffered() == 0 {
+		return
+	}
+	if i := c.check.scan((*c.in.buf)[c.in.r:c.in.w]); i >= 0 {
+		c.fault, c.faultAt = true, c.in.r+i
+	}
+}
+
+// take hands on what the input holds, up to the byte where a text message
+// stops being UTF-8, where it returns errTextNotUTF8 once.
+func (c *Conn) take(p []byte) (int, error) {
+	if c.fault {
+		if c.in.r == c.faultAt {
+			c.fault = false
+			return 0, errTextNotUTF8
+		}
+		p = p[:min(len(p), c.faultAt-c.in.r)]
+	}
+	return c.takeFromServer(p)
+}
+
+// TextChecked reports whether the Conn has checked, as they arrived, the
+// bytes of every text message read so far (see textCheck): on a server,
+// until a compressed message has begun, which is to be checked once
+// inflated.
+func (c *Conn) TextChecked() bool { return c.checksText && !c.check.compressed.Load() }
 
 // Write writes frames, bounded by the write timeout, correcting a
 // server's close frames and slipping in a waiting pong between frames.
@@ -177,7 +220,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 			err = c.setDeadline()
 		}
 		if err == nil {
-			err = c.out.write(c.Conn, p, c.fixClose)
+			err = c.failOn(c.out.write(c.Conn, p, c.fixClose))
 		}
 		c.out.urgent = false
 		if err != nil {
@@ -246,9 +289,8 @@ func (c *Conn) setDeadline() error {
 	return c.Conn.SetWriteDeadline(now.Add(c.timeout))
 }
 
-// flushLocked writes what is held. A failure is kept, fails every later
-// write, and closes the connection so that a reader waiting on it
-// returns.
+// flushLocked writes what is held. A failure is the connection's (see
+// failOn).
 func (c *Conn) flushLocked() error {
 	if c.failed != nil {
 		return c.failed
@@ -262,7 +304,17 @@ func (c *Conn) flushLocked() error {
 	}
 	c.pending.reset()
 	c.held.Store(0)
-	if err != nil {
+	return c.failOn(err)
+}
+
+// failOn makes err, a write's failure, the connection's, and returns it: a
+// write cut short leaves part of a frame on the wire, after which nothing
+// can be written, and a peer that did not take one write within the
+// timeout is not given another timeout by the next. Every later write
+// fails with err, and the connection is closed, so that a reader waiting
+// on it returns. Called with c.mu held.
+func (c *Conn) failOn(err error) error {
+	if err != nil && c.failed == nil {
 		c.failed = err
 		c.Conn.Close()
 	}

@@ -60,6 +60,7 @@ func New(cfg Config) *App {
 		router.WithKeepAlive(cfg.KeepAlive),
 		router.WithOrigins(cfg.Origins...),
 		router.WithWriteTimeout(cfg.WriteTimeout),
+		router.WithCompression(cfg.Compression),
 		router.WithLogger(logger),
 		router.WithGroup(a.group),
 	}

@@ -35,10 +35,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.Broker = b
 	app := New(cfg)
 	srv := &http.Server{
-		Handler:           app,
-		ReadHeaderTimeout: cfg.handshakeDeadline(),
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		Handler: app,
+		// A request's line, headers and declared body must all arrive
+		// within it: net/http reads an unread body before it answers,
+		// and the deadline ends a body that never comes. A hijacked
+		// socket's connection has its deadlines cleared by net/http.
+		ReadTimeout: cfg.handshakeDeadline(),
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 
 	var lc net.ListenConfig
@@ -49,7 +53,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "listening on http://%s\n", cli.ListenURLHost(cfg.Addr, ln.Addr()))
 	logger.Info("demo listening", "addr", ln.Addr().String(), "max_message", cfg.MaxMessage,
 		"keepalive", cfg.KeepAlive, "write_timeout", cfg.WriteTimeout, "max_conns", cfg.MaxConns,
-		"handshake_timeout", cfg.handshakeDeadline(), "nats", cfg.NATS)
+		"handshake_timeout", cfg.handshakeDeadline(), "compression", compressionFlag{&cfg.Compression}.String(), "nats", cfg.NATS)
 	return serve(ctx, srv, ln, app, cfg.ShutdownGrace, logger)
 }
 

@@ -20,9 +20,12 @@ type Config struct {
 	ShutdownGrace time.Duration // -shutdown-grace: how long open sockets get to close
 	WriteTimeout  time.Duration // -write-timeout: how long a write may wait for the peer; 0: no limit
 	MaxConns      int           // -max-conns: the most open sockets; 0: no limit
+	// Compression is -compression: the permessage-deflate mode every
+	// socket route negotiates with a client that offers it.
+	Compression router.Compression
 	// HandshakeTimeout is -handshake-timeout: how long a client may take to
-	// send its handshake request's line and headers. Zero stands for its
-	// default, 10s.
+	// send its handshake request's line and headers, or a plain request's
+	// line, headers and declared body. Zero stands for its default, 10s.
 	HandshakeTimeout time.Duration
 	// NATS is -nats: empty for rooms in this process only, "embedded" for
 	// a NATS server started inside the process on NATSListen, or
@@ -63,8 +66,9 @@ func DefaultConfig() Config {
 }
 
 // handshakeDeadline returns -handshake-timeout: the http.Server's
-// ReadHeaderTimeout, which cuts off a client that is slow to send its
-// request (slow loris). Once a socket is open it no longer applies.
+// ReadTimeout, which cuts off a client that is slow to send its request
+// (slow loris), body included. Once a socket is open it no longer
+// applies.
 func (cfg *Config) handshakeDeadline() time.Duration {
 	if cfg.HandshakeTimeout == 0 {
 		return defaultHandshakeTimeout

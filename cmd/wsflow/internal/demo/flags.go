@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+	"github.com/wsflow/wsflow/router"
 )
 
 // ParseFlags reads the demo's configuration from args and the
@@ -26,7 +28,8 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.Var(cli.Duration{P: &cfg.ShutdownGrace}, "shutdown-grace", "how `long` open sockets get to close on SIGINT or SIGTERM")
 	fs.Var(cli.Duration{P: &cfg.WriteTimeout}, "write-timeout", "how `long` a peer may take to accept a write before it is dropped (0: no limit)")
 	fs.Var(cli.Int[int]{P: &cfg.MaxConns, Min: 0}, "max-conns", "most open `sockets`; a handshake beyond it gets 503 (0: no limit)")
-	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request; a slower one is disconnected")
+	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request, or a plain request with its body; a slower one is disconnected")
+	fs.Var(compressionFlag{&cfg.Compression}, "compression", "permessage-deflate for every socket whose client offers it: `mode` off, context-takeover or no-context-takeover")
 	fs.Var(natsFlag{&cfg.NATS}, "nats", "rooms across servers: `embedded` (a NATS server in this process, on -nats-listen) or comma-separated nats://HOST:PORT URLs of NATS with JetStream (default: rooms in this process only)")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", cfg.NATSListen, "where the embedded NATS server of -nats embedded listens, `HOST:PORT`")
 	fs.Usage = func() {
@@ -95,4 +98,39 @@ func (f natsFlag) Set(s string) error {
 	}
 	*f.p = s
 	return nil
+}
+
+// compressionFlag is -compression: off, context-takeover or
+// no-context-takeover.
+type compressionFlag struct{ p *router.Compression }
+
+// compressionModes are -compression's values, in its usage's order.
+var compressionModes = []struct {
+	name string
+	mode router.Compression
+}{
+	{"off", router.CompressionDisabled},
+	{"context-takeover", router.CompressionContextTakeover},
+	{"no-context-takeover", router.CompressionNoContextTakeover},
+}
+
+// String returns the flag's value by name.
+func (f compressionFlag) String() string {
+	for _, m := range compressionModes {
+		if f.p != nil && *f.p == m.mode {
+			return m.name
+		}
+	}
+	return compressionModes[0].name
+}
+
+// Set sets the mode named s.
+func (f compressionFlag) Set(s string) error {
+	for _, m := range compressionModes {
+		if strings.TrimSpace(s) == m.name {
+			*f.p = m.mode
+			return nil
+		}
+	}
+	return errors.New("want off, context-takeover or no-context-takeover")
 }

@@ -22,12 +22,16 @@ import (
 
 // The soak's hostile phase: a demo of its own (64 KiB messages, a small
 // -max-conns) attacked at once by peers that end their TCP stream in the
-// middle of a message, by upgrades that declare a body they never send,
-// and by chat members that send large messages and never read, beside
-// watchers that must never hear an unfinished message.
+// middle of a message, by upgrades and plain requests that declare a body
+// they never send, by chat members that send large messages and never
+// read, beside watchers that must never hear an unfinished message, and
+// by peers that close with codes of their choosing.
 const (
 	hostileMaxConns     = 64
 	hostileBodies       = 80  // upgrades that declare a body: more than -max-conns
+	hostilePlainBodies  = 120 // plain requests that declare a body: more than -max-conns
+	hostileHandshake    = time.Second
+	hostileCloseCodes   = 400 // sockets that each close with a code of their own
 	hostileTruncators   = 40  // peers that cut a message short
 	hostileRooms        = 4   // chat rooms the truncators and watchers share
 	hostileHogs         = 4   // chat members that send 64 KiB messages and never read
@@ -46,14 +50,17 @@ func TestSoakHostile(t *testing.T) {
 	defer cancel()
 	client := soakHTTPClient()
 	hostileAddr := startSoakDemo(t, io.Discard, "-max-message", "65536", "-max-conns", strconv.Itoa(hostileMaxConns),
-		"-write-timeout", "5m", "-keepalive", "0")
+		"-write-timeout", "5m", "-keepalive", "0", "-handshake-timeout", hostileHandshake.String())
 	hostileBegan := time.Now()
 	h := runHostile(guard, hostileAddr, client)
 	t.Logf("hostile: body-declaring upgrades answered 400 and closed=%d/%d (-max-conns %d), truncated messages=%d/%d, "+
 		"lines the watchers heard=%d, unfinished messages heard=%d, never-reading 64 KiB members closed=%d/%d, "+
+		"plain requests whose body never came closed=%d/%d (the slowest after %v, -handshake-timeout %v), "+
+		"close codes sprayed=%d making %d wsflow_closes_total series on GET /echo, "+
 		"RSS before=%.1f MiB peak=%.1f MiB (+%.1f MiB, bound %d MiB), took %v",
 		h.bodies400, hostileBodies, hostileMaxConns, h.truncated, hostileTruncators, h.heard, h.unfinished,
-		h.hogsEvicted, hostileHogs, mib(h.rssBase), mib(h.rssPeak), mib(h.rssPeak-min(h.rssBase, h.rssPeak)),
+		h.hogsEvicted, hostileHogs, h.plainClosed, hostilePlainBodies, h.plainSlowest.Round(time.Millisecond), hostileHandshake,
+		h.codesSprayed, h.closeSeries, mib(h.rssBase), mib(h.rssPeak), mib(h.rssPeak-min(h.rssBase, h.rssPeak)),
 		hostileRSSBound>>20, time.Since(hostileBegan).Round(time.Millisecond))
 	for _, err := range h.errs {
 		t.Error(err)
@@ -63,15 +70,19 @@ func TestSoakHostile(t *testing.T) {
 
 // hostileTally is what the hostile phase saw.
 type hostileTally struct {
-	bodies400   int    // body-declaring upgrades answered 400 and closed
-	truncated   int    // truncating peers whose unfinished message was sent
-	heard       int    // lines the watchers heard
-	unfinished  int    // lines holding the marker: must stay 0
-	hogsEvicted int    // hogs the server stopped taking from
-	rssBase     uint64 // the process's resident memory before, bytes
-	rssPeak     uint64 // and at its highest during the phase
-	errs        []error
-	mu          sync.Mutex
+	bodies400    int           // body-declaring upgrades answered 400 and closed
+	truncated    int           // truncating peers whose unfinished message was sent
+	heard        int           // lines the watchers heard
+	unfinished   int           // lines holding the marker: must stay 0
+	hogsEvicted  int           // hogs the server stopped taking from
+	plainClosed  int           // plain requests that declared a body, closed by the server
+	plainSlowest time.Duration // the longest the server took to close one
+	codesSprayed int           // sockets closed with a code of their own
+	closeSeries  int           // wsflow_closes_total series of GET /echo after them
+	rssBase      uint64        // the process's resident memory before, bytes
+	rssPeak      uint64        // and at its highest during the phase
+	errs         []error
+	mu           sync.Mutex
 }
 
 func (h *hostileTally) fail(format string, args ...any) {
@@ -103,6 +114,14 @@ func runHostile(ctx context.Context, addr string, client *http.Client) *hostileT
 		h.bodies400++
 		stalled = append(stalled, c)
 	}
+
+	// Plain requests that declare a body and never send it, all the
+	// while: each must be closed within -handshake-timeout.
+	var plain sync.WaitGroup
+	for i := range hostilePlainBodies {
+		plain.Go(func() { h.plainBody(ctx, addr, i) })
+	}
+	defer plain.Wait()
 
 	// Watchers, one per room, hear everything said in it; left counts
 	// the truncators they have heard leave.
@@ -192,7 +211,90 @@ func runHostile(ctx context.Context, addr string, client *http.Client) *hostileT
 	if h.hogsEvicted != hostileHogs {
 		h.fail("%d of %d never-reading members were closed", h.hogsEvicted, hostileHogs)
 	}
+	h.sprayCloseCodes(ctx, addr, client)
+	plain.Wait()
+	if h.plainClosed != hostilePlainBodies {
+		h.fail("%d of %d plain requests whose body never came were closed", h.plainClosed, hostilePlainBodies)
+	}
 	return h
+}
+
+// plainBody sends a plain request that declares a body (a length, or
+// chunked) and never sends it, and checks that the server ends the
+// connection within -handshake-timeout (and a second of slack).
+func (h *hostileTally) plainBody(ctx context.Context, addr string, i int) {
+	paths := []string{"/", "/healthz", "/metrics", "/login?user=ann", "/no-such-route", "/echo"}
+	declared := "Content-Length: 1000\r\n"
+	if i%2 == 1 {
+		declared = "Transfer-Encoding: chunked\r\n"
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		h.fail("plain request %d: %v", i, err)
+		return
+	}
+	defer c.Close()
+	began := time.Now()
+	c.SetDeadline(began.Add(hostileHandshake + time.Second))
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", paths[i%len(paths)], addr, declared)
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		h.fail("plain request %d to %s with %q: the connection stayed open (%v)", i, paths[i%len(paths)], declared, err)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.plainClosed++
+	h.plainSlowest = max(h.plainSlowest, time.Since(began))
+}
+
+// sprayCloseCodes opens sockets on /echo that each close with a code of
+// their own, 3000 to 4999, and counts the wsflow_closes_total series of
+// the route afterwards: codes are bucketed, so at most 1000 to 1015,
+// 3xxx, 4xxx and other.
+func (h *hostileTally) sprayCloseCodes(ctx context.Context, addr string, client *http.Client) {
+	codes := make(chan websocket.StatusCode)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for code := range codes {
+				c, _, err := websocket.Dial(ctx, "ws://"+addr+"/echo", &websocket.DialOptions{HTTPClient: client})
+				if err != nil {
+					h.fail("close code %d: %v", code, err)
+					continue
+				}
+				c.Close(code, "")
+				h.mu.Lock()
+				h.codesSprayed++
+				h.mu.Unlock()
+			}
+		})
+	}
+	for i := range hostileCloseCodes {
+		codes <- websocket.StatusCode(3000 + i*2000/hostileCloseCodes)
+	}
+	close(codes)
+	wg.Wait()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	if err != nil {
+		h.fail("metrics: %v", err)
+		return
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		h.fail("metrics: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "wsflow_closes_total{") && strings.Contains(sc.Text(), `route="GET /echo"`) {
+			h.closeSeries++
+		}
+	}
+	if h.closeSeries > 16+3 {
+		h.fail("%d close codes made %d wsflow_closes_total series on GET /echo", hostileCloseCodes, h.closeSeries)
+	}
 }
 
 // bodyDeclaringUpgrade sends an upgrade that declares a body (a
