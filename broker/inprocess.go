@@ -54,7 +54,6 @@ func NewInProcess(opts ...InProcessOption) *InProcess {
 	return b
 }
 
-var _ Broker = (*InProcess)(nil)
 
 // memRoom is one room of an InProcess broker.
 type memRoom struct {
@@ -156,7 +155,7 @@ func (b *InProcess) Publish(ctx context.Context, room string, data []byte) (uint
 
 // Subscribe delivers the history after after, then registers h for the
 // live events, all under the room's lock.
-func (b *InProcess) Subscribe(ctx context.Context, room string, after uint64, h Handler) (Subscription, error) {
+func (b *InProcess) Subscribe(ctx context.Context, room string, after uint64, h Handler) (*memSub, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
