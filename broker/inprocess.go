@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"io"
+	"slices"
 	"sync"
 	"time"
 )
@@ -160,7 +161,7 @@ func (b *InProcess) discardLocked(r *memRoom) {
 	r.events[r.first] = nil
 	r.first++
 	if r.first > len(r.events)/2 { // keep the slice from growing without end
-		r.events = append(r.events[:0], r.events[r.first:]...)
+		r.events = slices.Delete(r.events, 0, r.first) // clears what it leaves behind
 		r.first = 0
 	}
 	r.lost = max(r.lost, h.ev.Seq)

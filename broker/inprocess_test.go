@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -289,4 +290,28 @@ func TestInProcessForgetsIdleRooms(t *testing.T) {
 	require.Equal(t, 1, b.Len(), "a room with a subscriber is kept")
 	s.Close()
 	waitForgotten(t, b)
+}
+
+// What the histories discard is freed: the live heap holds the budget's
+// worth of events, not every event published.
+func TestInProcessFreesWhatItDiscards(t *testing.T) {
+	live := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	const budget = 8 << 20
+	b := broker.NewInProcess(broker.WithHistoryBytes(budget), broker.WithHistory(100))
+	base := live()
+	for r := range 10 {
+		for range 140 {
+			_, err := b.Publish(context.Background(), fmt.Sprint("r", r), make([]byte, 60_000))
+			require.NoError(t, err)
+		}
+	}
+	grown := int64(live()) - int64(base)
+	t.Logf("10 rooms x 140 events of 60,000 bytes, budget %d MiB: live heap grew %d MiB", budget>>20, grown>>20)
+	require.Less(t, grown, int64(budget+2<<20))
+	runtime.KeepAlive(b)
 }
