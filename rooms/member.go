@@ -211,7 +211,7 @@ func (m *member[T]) write(ctx context.Context, emit func(T) error) error {
 	out := batch.From(ctx)
 	switch {
 	case rp != nil:
-		if err := m.replay(ctx, rp, start.Epoch, out, emit); err != nil {
+		if err := m.replay(ctx, rp, start.Epoch, emit); err != nil {
 			return err
 		}
 	case m.join.greet != nil:
@@ -225,8 +225,10 @@ func (m *member[T]) write(ctx context.Context, emit func(T) error) error {
 // replay writes the first message of Resume, then what rp reads: the
 // history after the member's position up to where its live feed starts,
 // a batch at a time, pulling the next only once the socket has taken the
-// one before.
-func (m *member[T]) replay(ctx context.Context, rp broker.Replay, epoch string, out batch.Output, emit func(T) error) error {
+// one before. Each event is decoded as it is written, and the output is
+// not held: a member whose socket takes nothing holds one event of the
+// history, not a batch of them, whatever the history's size.
+func (m *member[T]) replay(ctx context.Context, rp broker.Replay, epoch string, emit func(T) error) error {
 	if err := emit(m.join.resumed(epoch, rp.Recovered())); err != nil {
 		return err
 	}
@@ -238,28 +240,16 @@ func (m *member[T]) replay(ctx context.Context, rp broker.Replay, epoch string, 
 		if err != nil {
 			return err
 		}
-		if err := writeReplayed(evs, m.cfg.Codec.Decode, hold(out, len(evs)), emit); err != nil {
-			return err
+		for _, ev := range evs {
+			v, err := m.cfg.Codec.Decode(ev)
+			if err != nil {
+				return err
+			}
+			if err := emit(v); err != nil {
+				return err
+			}
 		}
 	}
-}
-
-// writeReplayed decodes and emits evs, with out released afterwards when
-// it is not nil.
-func writeReplayed[T any](evs []broker.Event, decode func(broker.Event) (T, error), out batch.Output, emit func(T) error) error {
-	if out != nil {
-		defer out.Release()
-	}
-	for _, ev := range evs {
-		v, err := decode(ev)
-		if err != nil {
-			return err
-		}
-		if err := emit(v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // live writes the member's queue of live events as they come.
