@@ -106,13 +106,15 @@ func roomMember(rs *rooms.Rooms[json.RawMessage], room, name string, from broker
 	return flow.Via(said, rs.Join(jsonRoomPrefix+room, opts...))
 }
 
-// roomEvent encodes an event of a JSON room, without HTML escaping.
+// roomEvent encodes an event of a JSON room, without HTML escaping, in a
+// slice of its own size: the room's history keeps it, and counts its
+// length against -history-bytes.
 func roomEvent(v any) json.RawMessage {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v) // strings and booleans only: it cannot fail
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 // resumeParams returns the position of ?since=S&epoch=E, and whether
