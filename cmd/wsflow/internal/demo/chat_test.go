@@ -168,7 +168,7 @@ func TestChatOneOrderForAll(t *testing.T) {
 // The silent member falls behind only once its connection can take no
 // more: its kernel socket buffers (the server's send buffer, its own
 // receive buffer) hold what the room said first, and only then do
-// messages queue in its hub buffer, which overflows after
+// messages wait in its queue, which overflows after
 // chatMemberBuffer more. So ann says enough short lines to fill both,
 // in windows that ann and bob read in full before the next, which keeps
 // them far behind the same limit.
