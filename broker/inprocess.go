@@ -103,7 +103,9 @@ type memRoom struct {
 	first  int
 	latest uint64 // the room's latest sequence number
 	lost   uint64 // the highest sequence number of the room ever discarded
-	gone   bool   // forgotten: a new memRoom takes its name
+
+	// Set holding both b.mu and mu, read holding either.
+	gone bool // forgotten: a new memRoom takes its name
 
 	// Guarded by mu, which orders the room's deliveries.
 	mu    sync.Mutex
@@ -328,10 +330,7 @@ func (b *InProcess) room(name string) *memRoom {
 		}
 		b.mu.Unlock()
 		r.mu.Lock()
-		b.mu.Lock()
-		gone := r.gone
-		b.mu.Unlock()
-		if !gone {
+		if !r.gone {
 			return r
 		}
 		r.mu.Unlock() // forgotten in between: look again
