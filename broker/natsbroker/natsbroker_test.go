@@ -41,8 +41,15 @@ func TestOneOrderAcrossBrokers(t *testing.T) {
 		b := []*natsbroker.Broker{b1, b2}[p%2]
 		wg.Go(func() {
 			for i := range each {
-				published <- publish(t, b, "lobby", fmt.Sprintf("%d-%d", p, i))
-				publish(t, b, "other", "x") // the same partition: numbers in between
+				seq, err := b.Publish(context.Background(), "lobby", fmt.Appendf(nil, "%d-%d", p, i))
+				if err == nil {
+					_, err = b.Publish(context.Background(), "other", []byte("x")) // the same partition: numbers in between
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				published <- seq
 			}
 		})
 	}
