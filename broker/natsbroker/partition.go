@@ -93,13 +93,19 @@ func (b *Broker) Subscribe(ctx context.Context, room string, h broker.Handler) (
 	p := b.partitions[partitionOf(room, len(b.partitions))]
 	s := &sub{p: p, subject: p.subject + "." + token(room), h: h}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.feed == nil {
 		if err := p.startFeed(ctx); err != nil {
+			p.mu.Unlock()
 			return nil, unavailable(err)
 		}
 	}
 	if err := b.Available(); err != nil { // lost while the consumer started
+		var stop jetstream.ConsumeContext
+		if p.count == 0 {
+			stop = p.detach()
+		}
+		p.mu.Unlock()
+		stopFeed(stop)
 		return nil, err
 	}
 	subs := p.rooms[s.subject]
@@ -110,6 +116,7 @@ func (b *Broker) Subscribe(ctx context.Context, room string, h broker.Handler) (
 	subs[s] = struct{}{}
 	p.count++
 	s.start = broker.Position{Epoch: p.epoch, Seq: p.last}
+	p.mu.Unlock()
 	return s, nil
 }
 

@@ -166,8 +166,9 @@ func (r *replay) fetch(ctx context.Context) ([]broker.Event, error) {
 	return evs, nil
 }
 
-// Close deletes the replay's consumer.
+// Close deletes the replay's consumer; Next then returns io.EOF.
 func (r *replay) Close() {
+	r.ready, r.done = nil, true
 	if r.cons == nil {
 		return
 	}
