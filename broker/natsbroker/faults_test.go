@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +23,7 @@ import (
 
 // A 3-node cluster, streams on 3 replicas, two brokers on different
 // nodes, three publishers publishing all along: the node one broker is
-// connected to stops. No subscription ends; every subscriber receives
+// connected to, which leads the stream, stops. No subscription ends; every subscriber receives
 // the same events in the same order; every publish either returned its
 // seq, and its event is delivered once, or returned ErrUnavailable.
 func TestClusterNodeLoss(t *testing.T) {
@@ -33,9 +35,17 @@ func TestClusterNodeLoss(t *testing.T) {
 		}
 		return strings.Join(u, ",")
 	}
-	inOrder := natsbroker.WithNATSOptions(nats.DontRandomize())
-	b1 := connect(t, urls(0, 1, 2), natsbroker.WithReplicas(3), inOrder) // on node 0
-	b2 := connect(t, urls(1, 2, 0), natsbroker.WithReplicas(3), inOrder) // on node 1
+	// One partition, whose stream's leader is the node b1 is connected to.
+	opts := []natsbroker.Option{natsbroker.WithReplicas(3), natsbroker.WithPartitions(1)}
+	connect(t, urls(0, 1, 2), opts...).Close() // makes the stream
+	leader := slices.IndexFunc(servers, func(s *server.Server) bool {
+		return s.JetStreamIsStreamLeader(server.DEFAULT_GLOBAL_ACCOUNT, "WSFLOW_ROOMS_00")
+	})
+	require.GreaterOrEqual(t, leader, 0, "the stream has a leader")
+	reconnected := make(chan struct{}, 1)
+	b1 := connect(t, urls(leader, (leader+1)%3, (leader+2)%3), append(opts, natsbroker.WithNATSOptions(nats.DontRandomize(),
+		nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} })))...)
+	b2 := connect(t, urls((leader+1)%3, (leader+2)%3, leader), append(opts, natsbroker.WithNATSOptions(nats.DontRandomize()))...)
 	var recs []*recorder
 	for _, b := range []*natsbroker.Broker{b1, b1, b2, b2} {
 		r := newRecorder()
@@ -49,6 +59,7 @@ func TestClusterNodeLoss(t *testing.T) {
 		stored      = map[uint64]string{} // seq -> data of the publishes that returned a seq
 		unavailable atomic.Int64
 		published   atomic.Int64
+		slowest     atomic.Int64 // the longest publish, in ns
 		kill        = make(chan struct{})
 		wg          sync.WaitGroup
 	)
@@ -58,7 +69,11 @@ func TestClusterNodeLoss(t *testing.T) {
 			for i := range each {
 				data := fmt.Sprintf("%d-%d", p, i)
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				began := time.Now()
 				seq, err := b.Publish(ctx, "r", []byte(data))
+				took := int64(time.Since(began))
+				for was := slowest.Load(); took > was && !slowest.CompareAndSwap(was, took); was = slowest.Load() {
+				}
 				cancel()
 				switch {
 				case err == nil:
@@ -82,9 +97,14 @@ func TestClusterNodeLoss(t *testing.T) {
 		})
 	}
 	<-kill
-	servers[0].Shutdown() // b1's node
+	servers[leader].Shutdown() // b1's node, and the stream's leader
+	select {
+	case <-reconnected:
+	case <-time.After(patience):
+		t.Fatal("b1 did not reconnect to another node")
+	}
 	wg.Wait()
-	servers[0].WaitForShutdown()
+	servers[leader].WaitForShutdown()
 
 	var last uint64
 	for seq := range stored {
@@ -117,8 +137,8 @@ func TestClusterNodeLoss(t *testing.T) {
 		default:
 		}
 	}
-	t.Logf("%d publishes: %d stored, %d ErrUnavailable (of which %d delivered nonetheless); %d events delivered to each of 4 subscribers",
-		publishers*each, len(stored), unavailable.Load(), len(want)-len(stored), len(want))
+	t.Logf("%d publishes: %d stored, %d ErrUnavailable (of which %d delivered nonetheless), the longest took %v; %d events delivered to each of 4 subscribers",
+		publishers*each, len(stored), unavailable.Load(), len(want)-len(stored), time.Duration(slowest.Load()).Round(time.Millisecond), len(want))
 	require.Equal(t, int64(publishers*each), int64(len(stored))+unavailable.Load())
 }
 

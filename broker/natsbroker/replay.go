@@ -40,7 +40,8 @@ type replay struct {
 // Replay reads the room's history after from, up to and including upTo.
 //
 // With from.Seq > 0 in the room's epoch, its consumer starts at from.Seq:
-// the replay recovered iff that event is still held. With from.Seq = 0,
+// the replay recovered iff that event is still held (and is the room's: a
+// number the room never had counts as not recovered). With from.Seq = 0,
 // it recovered iff the partition's stream has discarded nothing. With an
 // epoch other than the room's, it reads every event held and did not
 // recover. Its first batch is read before Replay returns.
