@@ -13,7 +13,8 @@
 //   room.close();
 //
 // joinRoom(url, options) joins the room at url (ws:, wss:, http: or https:;
-// relative to the page in a browser) and returns the room at once. It keeps
+// relative to the page in a browser; name, since and epoch are options, not
+// parameters of url) and returns the room at once. It keeps
 // the room joined until room.close(), or until the server ends it for good:
 //
 // - Events reach onEvent once each, in the room's order. The module keeps
@@ -27,8 +28,8 @@
 //   epoch (its seq numbers start again; the module does too). A caller that
 //   keeps state built from events should rebuild it then. A fresh join is
 //   {resumed: false, recovered: true}.
-// - onState(state, info): "connecting" (a socket is opening; info.attempt
-//   counts the tries since the room was last joined), "open" (the server
+// - onState(state, info): "connecting" (a socket is opening to info.url;
+//   info.attempt counts the tries since the room was last joined), "open" (the server
 //   named the epoch: the room is joined), "waiting" (the socket ended;
 //   info.delay ms until the next try, info.code and info.reason of the
 //   close), "closed" (for good: info.code and info.reason). room.closed is a
@@ -78,6 +79,9 @@ function roomURL(url) {
   if (u.protocol === "http:") u.protocol = "ws:";
   else if (u.protocol === "https:") u.protocol = "wss:";
   if (u.protocol !== "ws:" && u.protocol !== "wss:") throw new TypeError("joinRoom: not a WebSocket URL: " + url);
+  for (const p of ["name", "since", "epoch"]) {
+    if (u.searchParams.has(p)) throw new TypeError("joinRoom: pass " + p + " as an option, not in the URL");
+  }
   return u;
 }
 
@@ -145,7 +149,7 @@ export function joinRoom(url, options = {}) {
     ws = sock;
     let opened = false;
     let greeted = false;
-    setState("connecting", { attempt: tries });
+    setState("connecting", { attempt: tries, url: u.toString() });
 
     sock.onopen = () => {
       if (ws !== sock) return;
