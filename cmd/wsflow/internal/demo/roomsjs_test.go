@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/broker"
@@ -39,8 +40,6 @@ func nodePath(t *testing.T) string {
 // demoProcess is the demo binary at one address, which a test kills or
 // stops and starts again there, under clients that must come back.
 type demoProcess struct {
-	t    *testing.T
-	ctx  context.Context // the test's
 	bin  string
 	logs *syncBuffer // standard error of every run
 
@@ -55,13 +54,14 @@ type demoProcess struct {
 // process is stopped with SIGTERM and must exit 0.
 func startProcess(t *testing.T, bin string, args ...string) *demoProcess {
 	t.Helper()
-	p := &demoProcess{t: t, ctx: testCtx(t), bin: bin, logs: &syncBuffer{}, addr: "127.0.0.1:0"}
+	p := &demoProcess{bin: bin, logs: &syncBuffer{}, addr: "127.0.0.1:0"}
 	require.NoError(t, p.start(args...))
 	t.Cleanup(func() { require.NoError(t, p.term(), "the demo's exit, stderr:\n%s", p.logs) })
 	return p
 }
 
-// start runs the demo at p's address and returns once it listens.
+// start runs the demo at p's address and returns once it listens (within
+// testTimeout, a hang guard).
 func (p *demoProcess) start(args ...string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -75,7 +75,7 @@ func (p *demoProcess) start(args ...string) error {
 		return err
 	}
 	exited := make(chan error, 1)
-	running, ended := context.WithCancel(p.ctx)
+	running, ended := context.WithTimeout(context.Background(), testTimeout)
 	defer ended()
 	go func() {
 		err := cmd.Wait()
@@ -117,10 +117,12 @@ func (p *demoProcess) term() error {
 		return nil
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
+	guard := time.NewTimer(testTimeout)
+	defer guard.Stop()
 	var err error
 	select {
 	case err = <-p.exited:
-	case <-p.ctx.Done(): // a hang guard
+	case <-guard.C:
 		p.cmd.Process.Kill()
 		err = fmt.Errorf("still running after SIGTERM: %v", <-p.exited)
 	}

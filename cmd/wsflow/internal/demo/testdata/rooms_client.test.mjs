@@ -203,7 +203,7 @@ test("a demo's 1000 and an application's close code end the room; a refused hand
   assert.equal(refused.states.count("connecting"), 3);
 });
 
-test("resumes across restarts of its server: every event once, in order; recovered:false when the room started again", { timeout: 60_000 }, async () => {
+test("resumes across restarts of its server: every event once, in order; recovered:false when the room started again", { timeout: 20_000 }, async () => {
   const alice = member(A, "restarts", "alice");
   const bob = member(B, "restarts", "bob");
   await alice.until(() => alice.epochs.length === 1);
