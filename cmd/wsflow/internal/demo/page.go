@@ -18,6 +18,8 @@ var (
 	pageCSS string
 	//go:embed web/page.js
 	pageJS string
+	//go:embed web/rooms.js
+	roomsJS string
 )
 
 var indexPage = template.Must(template.New("index.html").Parse(indexHTML))
@@ -29,10 +31,14 @@ type pageData struct {
 	Script       template.JS  // web/page.js, likewise
 }
 
-// pageRoutes serves the demo's plain HTTP routes: the index page and the
-// health check.
+// pageRoutes serves the demo's plain HTTP routes: the index page, the
+// rooms client module and the health check.
 func (a *App) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", servePage)
+	mux.HandleFunc("GET /rooms.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		io.WriteString(w, roomsJS)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

@@ -40,8 +40,8 @@ var SOCKETS = [
 
   { group: "Rooms and sessions", id: "chat", kind: "hub", path: "/chat/{room}", params: ["room", "name"], example: "Hi, everyone!",
     about: "A chat room: everyone in the room sees what each member says, in the same order. Open this page in another tab to talk to yourself." },
-  { id: "rooms", kind: "rooms", path: "/rooms/{room}", params: ["room", "name", "since", "epoch"], example: "{\"text\":\"Hi, everyone!\"}",
-    about: "A room of JSON events numbered by the room (seq), shared by every demo on one NATS: send {\"text\":\"...\"}. The first message names the room's epoch; since and epoch follow the last event shown, so Reconnect gets what you missed." },
+  { id: "rooms", kind: "rooms", path: "/rooms/{room}", params: ["room", "name", "since", "epoch"], example: "Hi, everyone!",
+    about: "A room of JSON events numbered by the room (seq), shared by every demo on one NATS; what you type goes out as {\"text\":\"...\"}. The panel joins with /rooms.js, which comes back by itself after a drop and gets what you missed: the first message names the room's epoch, and since and epoch follow the last event shown." },
   { id: "secure", kind: "session", path: "/secure", login: true, example: "only for members",
     about: "Accepted only with a session cookie: log in first, and it greets you by name and then echoes. Without one the handshake is refused with 403." },
 
@@ -67,6 +67,7 @@ function $(id) { return document.getElementById(id); }
 
 var current = null; // the chosen socket
 var ws = null;      // the open or opening WebSocket, if any
+var room = null;    // the joined room, for the rooms socket (joinPanelRoom)
 var opened = false; // whether ws got past its handshake
 
 // --- URLs ---------------------------------------------------------------
@@ -118,7 +119,7 @@ function buildNav() {
 }
 
 function choose(s) {
-  if (ws) abandon("switched to " + s.path);
+  if (ws || room) abandon("switched to " + s.path);
   current = s;
   document.querySelectorAll(".socket").forEach(function (b) {
     b.setAttribute("aria-pressed", String(b.dataset.socket === s.id));
@@ -170,8 +171,12 @@ function setState(state, text) {
 }
 
 function connect() {
-  if (ws) abandon("reconnecting");
+  if (ws || room) abandon("reconnecting");
   showURL();
+  if (current.kind === "rooms") {
+    room = joinPanelRoom();
+    return;
+  }
   var url = socketURL(current);
   var sock = new WebSocket(url);
   sock.binaryType = "arraybuffer";
@@ -188,16 +193,71 @@ function connect() {
   };
   sock.onmessage = function (e) {
     if (ws !== sock) return;
-    if (typeof e.data === "string") {
-      log("in", e.data);
-      if (current.kind === "rooms") followRoom(e.data);
-    } else log("in", new Uint8Array(e.data));
+    if (typeof e.data === "string") log("in", e.data);
+    else log("in", new Uint8Array(e.data));
   };
   sock.onclose = function (e) {
     if (ws !== sock) return;
     ws = null;
     showClose(e.code, e.reason, opened);
   };
+}
+
+// joinPanelRoom joins the room the fields name with the demo's rooms
+// client, the module /rooms.js, which comes back by itself after a drop,
+// with since and epoch, and returns the handle connect keeps in room.
+function joinPanelRoom() {
+  var url = new URL(current.path.replace("{room}", encodeURIComponent($("param-room").value.trim())), base).toString();
+  var h = { room: null, ended: false, opened: false };
+  var opts = {
+    onEvent: function (ev) { shown(JSON.stringify(ev)); },
+    onEpoch: function (e) {
+      shown(JSON.stringify(e.resumed ? { epoch: e.epoch, recovered: e.recovered } : { epoch: e.epoch }));
+      if (!e.recovered) log("error", "events were missed: the room's history no longer holds them, or the room started again");
+    },
+    onState: function (state, info) {
+      if (room !== h) return;
+      if (state === "connecting") {
+        log("info", "connecting to " + info.url);
+        setState("connecting", info.attempt > 1 ? "reconnecting\u2026" : "connecting\u2026");
+      } else if (state === "open") {
+        h.opened = true;
+        setState("open", "open");
+      } else if (state === "waiting") {
+        log("info", "socket ended: " + info.code + (info.reason ? " \u201c" + info.reason + "\u201d" : "") +
+          "; trying again in " + Math.round(info.delay) + " ms");
+        setState("connecting", "reconnecting\u2026");
+      } else if (state === "closed") {
+        room = null;
+        showClose(info.code, info.reason, h.opened);
+      }
+    }
+  };
+  function shown(text) {
+    if (room !== h) return;
+    log("in", text);
+    followRoom(text);
+  }
+  ["name", "since", "epoch"].forEach(function (p) {
+    var v = $("param-" + p).value.trim();
+    if (v !== "") opts[p] = p === "since" ? Number(v) : v;
+  });
+  h.send = function (text) { h.room.send(text); };
+  h.close = function () {
+    h.ended = true;
+    if (h.room) h.room.close();
+    else if (room === h) opts.onState("closed", { code: 1000, reason: "" });
+  };
+  setState("connecting", "connecting\u2026");
+  import("./rooms.js").then(function (m) {
+    if (!h.ended) h.room = m.joinRoom(url, opts);
+  }).catch(function (err) {
+    if (room !== h) return;
+    log("error", "rooms.js: " + err.message);
+    room = null;
+    setState("closed", "closed");
+  });
+  return h;
 }
 
 // followRoom keeps since and epoch at the room's epoch and the seq of the
@@ -214,6 +274,11 @@ function followRoom(text) {
 // disconnect closes the socket from this side with 1000; the close
 // handshake's outcome is shown when it completes.
 function disconnect() {
+  if (room) {
+    setState("closing", "closing\u2026");
+    room.close();
+    return;
+  }
   if (!ws) return;
   setState("closing", "closing\u2026");
   ws.close(1000);
@@ -222,8 +287,8 @@ function disconnect() {
 // abandon closes the socket with 1000 and forgets it, for a page moving on
 // to another socket.
 function abandon(why) {
-  var sock = ws;
-  ws = null;
+  var sock = ws || room;
+  ws = room = null;
   if (!sock) return;
   sock.close(1000);
   log("info", "disconnected: " + why);
@@ -268,6 +333,11 @@ function hexBytes(s) {
 }
 
 function send(text, mode) {
+  if (room) {
+    room.send(text);
+    log("out", JSON.stringify({ text: text }));
+    return true;
+  }
   if (!ws || ws.readyState !== WebSocket.OPEN) return false;
   var payload = text;
   if (mode === "binary") payload = new TextEncoder().encode(text);
