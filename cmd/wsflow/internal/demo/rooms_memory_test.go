@@ -149,7 +149,13 @@ func TestRoomsRecoverySharesHistory(t *testing.T) {
 	grown := int64(peak) - int64(base)
 	t.Logf("%d members replaying %d KB of history without reading: live heap %d MiB before, peak %d MiB (%.1f copies of the history)",
 		members, history>>10, base>>20, peak>>20, float64(grown)/float64(history))
-	require.Less(t, grown, int64(3*history), "members replaying the history copy it")
+	// A copy per member would be 100 copies (66 were measured before
+	// replays shared the history). What each member does hold while it
+	// does not read (the write its kernel buffers did not take, up to 64
+	// KiB, one decoded event, and this process's own client for it) is
+	// counted too and depends on where each replay stands when the heap
+	// is read: 1.2 to 3.9 copies were seen, so the bound is 8.
+	require.Less(t, grown, int64(8*history), "members replaying the history copy it")
 }
 
 // Epochs across processes: a member coming back with the epoch and since
