@@ -3,35 +3,43 @@ package broker_test
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/wsflow/wsflow/broker"
 )
 
-// A subscriber that comes back after event 1 receives what it missed,
-// then the live events.
+// A member coming back after the first event subscribes to the live
+// feed, then replays what it missed up to where the feed starts.
 func ExampleInProcess() {
 	var b broker.InProcess
 	ctx := context.Background()
+	var seen broker.Position
 	for _, m := range []string{"one", "two", "three"} {
-		if _, err := b.Publish(ctx, "lobby", []byte(m)); err != nil {
-			fmt.Println(err)
+		seq, _ := b.Publish(ctx, "lobby", []byte(m))
+		if seen.Seq == 0 {
+			seen.Seq = seq // the member saw "one", then left
 		}
 	}
-	sub, err := b.Subscribe(ctx, "lobby", 1, broker.Handler{Event: func(ev broker.Event) {
-		fmt.Println(ev.Seq, string(ev.Data))
+	sub, _ := b.Subscribe(ctx, "lobby", broker.Handler{Event: func(ev broker.Event) {
+		fmt.Println("live:", string(ev.Data))
 	}})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
 	defer sub.Close()
-	fmt.Println("recovered:", sub.Recovered())
-	if _, err := b.Publish(ctx, "lobby", []byte("four")); err != nil {
-		fmt.Println(err)
+	rp, _ := b.Replay(ctx, "lobby", seen, sub.Start().Seq)
+	defer rp.Close()
+	fmt.Println("recovered:", rp.Recovered())
+	for {
+		batch, err := rp.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		for _, ev := range batch {
+			fmt.Println("missed:", string(ev.Data))
+		}
 	}
+	b.Publish(ctx, "lobby", []byte("four"))
 	// Output:
-	// 2 two
-	// 3 three
 	// recovered: true
-	// 4 four
+	// missed: two
+	// missed: three
+	// live: four
 }

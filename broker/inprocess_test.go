@@ -2,7 +2,10 @@ package broker_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,22 +16,15 @@ import (
 
 // recorder is a Handler that records what it receives.
 type recorder struct {
-	mu   sync.Mutex
-	got  []broker.Event
-	more chan struct{}
+	mu  sync.Mutex
+	got []broker.Event
 }
-
-func newRecorder() *recorder { return &recorder{more: make(chan struct{}, 1)} }
 
 func (r *recorder) handler() broker.Handler {
 	return broker.Handler{Event: func(ev broker.Event) {
 		r.mu.Lock()
 		r.got = append(r.got, ev)
 		r.mu.Unlock()
-		select {
-		case r.more <- struct{}{}:
-		default:
-		}
 	}}
 }
 
@@ -46,19 +42,53 @@ func seqs(evs []broker.Event) []uint64 {
 	return s
 }
 
-func TestInProcessOneOrderConsecutive(t *testing.T) {
+// replay reads the whole replay of room from from up to upTo.
+func replay(t *testing.T, b broker.Broker, room string, from broker.Position, upTo uint64) (recovered bool, evs []broker.Event) {
+	t.Helper()
+	ctx := context.Background()
+	rp, err := b.Replay(ctx, room, from, upTo)
+	require.NoError(t, err)
+	defer rp.Close()
+	for {
+		batch, err := rp.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return rp.Recovered(), evs
+		}
+		require.NoError(t, err)
+		require.NotEmpty(t, batch)
+		evs = append(evs, batch...)
+	}
+}
+
+// publish publishes each of data to room and returns their sequence
+// numbers.
+func publish(t *testing.T, b broker.Broker, room string, data ...string) []uint64 {
+	t.Helper()
+	var out []uint64
+	for _, d := range data {
+		seq, err := b.Publish(context.Background(), room, []byte(d))
+		require.NoError(t, err)
+		out = append(out, seq)
+	}
+	return out
+}
+
+func TestInProcessOneOrder(t *testing.T) {
 	var b broker.InProcess
 	ctx := context.Background()
-	a, c := newRecorder(), newRecorder()
-	sa, err := b.Subscribe(ctx, "r", 0, a.handler())
+	var a, c recorder
+	sa, err := b.Subscribe(ctx, "r", a.handler())
 	require.NoError(t, err)
-	sc, err := b.Subscribe(ctx, "r", 0, c.handler())
+	sc, err := b.Subscribe(ctx, "r", c.handler())
 	require.NoError(t, err)
+	require.Zero(t, sa.Start().Seq)
 	var wg sync.WaitGroup
 	for p := range 4 {
 		wg.Go(func() {
 			for i := range 250 {
 				_, err := b.Publish(ctx, "r", fmt.Appendf(nil, "%d-%d", p, i))
+				require.NoError(t, err)
+				_, err = b.Publish(ctx, "other", nil)
 				require.NoError(t, err)
 			}
 		})
@@ -68,115 +98,195 @@ func TestInProcessOneOrderConsecutive(t *testing.T) {
 	sc.Close()
 	got := a.events()
 	require.Len(t, got, 1000)
-	for i, ev := range got {
-		require.Equal(t, uint64(i+1), ev.Seq)
+	for i := 1; i < len(got); i++ {
+		require.Greater(t, got[i].Seq, got[i-1].Seq)
 	}
 	require.Equal(t, got, c.events())
-	latest, err := b.Latest(ctx, "r")
+}
+
+func TestInProcessSubscribeThenReplay(t *testing.T) {
+	var b broker.InProcess
+	ctx := context.Background()
+	before := publish(t, &b, "r", "a", "b", "c")
+	var live recorder
+	s, err := b.Subscribe(ctx, "r", live.handler())
 	require.NoError(t, err)
-	require.Equal(t, uint64(1000), latest)
-	other, err := b.Latest(ctx, "other")
-	require.NoError(t, err)
-	require.Zero(t, other)
+	defer s.Close()
+	require.Equal(t, before[2], s.Start().Seq)
+	after := publish(t, &b, "r", "d")
+	recovered, evs := replay(t, &b, "r", broker.Position{Seq: before[0]}, s.Start().Seq)
+	require.True(t, recovered)
+	require.Equal(t, before[1:], seqs(evs), "the history up to the start")
+	require.Equal(t, after, seqs(live.events()), "the live feed after it")
 }
 
 func TestInProcessRecovery(t *testing.T) {
 	b := broker.NewInProcess(broker.WithHistory(5))
-	ctx := context.Background()
-	for range 8 { // history holds 4..8
-		_, err := b.Publish(ctx, "r", []byte("x"))
-		require.NoError(t, err)
-	}
+	seq := publish(t, b, "r", "1", "2", "3", "4", "5", "6", "7", "8") // history holds 4..8
+	epoch := startOf(t, b, "r").Epoch
 	for _, tc := range []struct {
-		after     uint64
+		from      broker.Position
 		recovered bool
 		want      []uint64
 	}{
-		{3, true, []uint64{4, 5, 6, 7, 8}},
-		{6, true, []uint64{7, 8}},
-		{8, true, nil},
-		{2, false, []uint64{4, 5, 6, 7, 8}},
-		{0, false, []uint64{4, 5, 6, 7, 8}},
-		{9, false, nil},
+		{broker.Position{Seq: seq[2]}, true, seq[3:]},
+		{broker.Position{Epoch: epoch, Seq: seq[5]}, true, seq[6:]},
+		{broker.Position{Seq: seq[7]}, true, nil},
+		{broker.Position{Seq: seq[1]}, false, seq[3:]},
+		{broker.Position{}, false, seq[3:]},
+		{broker.Position{Seq: seq[7] + 1}, false, nil},
+		{broker.Position{Epoch: "another", Seq: seq[5]}, false, seq[3:]},
+		{broker.Position{Epoch: "another"}, false, seq[3:]},
 	} {
-		r := newRecorder()
-		s, err := b.Subscribe(ctx, "r", tc.after, r.handler())
-		require.NoError(t, err)
-		require.Equal(t, tc.recovered, s.Recovered(), "after %d", tc.after)
-		require.Equal(t, tc.want, seqs(r.events()), "after %d", tc.after)
-		s.Close()
+		recovered, evs := replay(t, b, "r", tc.from, seq[7])
+		require.Equal(t, tc.recovered, recovered, "from %+v", tc.from)
+		require.Equal(t, tc.want, seqs(evs), "from %+v", tc.from)
 	}
-	// A new room recovers from 0.
-	s, err := b.Subscribe(ctx, "new", 0, newRecorder().handler())
-	require.NoError(t, err)
-	require.True(t, s.Recovered())
-	s.Close()
+	recovered, evs := replay(t, b, "r", broker.Position{Seq: seq[2]}, seq[5])
+	require.True(t, recovered)
+	require.Equal(t, seq[3:6], seqs(evs), "up to upTo only")
+	recovered, _ = replay(t, b, "new", broker.Position{}, 0)
+	require.True(t, recovered, "a new room recovers from 0")
 }
 
-func TestInProcessLiveAfterHistory(t *testing.T) {
-	var b broker.InProcess
-	ctx := context.Background()
-	for range 3 {
-		_, err := b.Publish(ctx, "r", nil)
-		require.NoError(t, err)
-	}
-	r := newRecorder()
-	s, err := b.Subscribe(ctx, "r", 1, r.handler())
+// startOf returns where a subscription of room starts now.
+func startOf(t *testing.T, b broker.Broker, room string) broker.Position {
+	t.Helper()
+	s, err := b.Subscribe(context.Background(), room, broker.Handler{Event: func(broker.Event) {}})
 	require.NoError(t, err)
-	_, err = b.Publish(ctx, "r", nil)
-	require.NoError(t, err)
-	s.Close()
-	_, err = b.Publish(ctx, "r", nil) // not delivered after Close
-	require.NoError(t, err)
-	require.Equal(t, []uint64{2, 3, 4}, seqs(r.events()))
+	defer s.Close()
+	return s.Start()
 }
 
-func TestInProcessForgetsIdleRooms(t *testing.T) {
+func TestInProcessEpoch(t *testing.T) {
+	var a, b broker.InProcess
+	ea := startOf(t, &a, "r").Epoch
+	require.True(t, broker.ValidEpoch(ea), "%q", ea)
+	require.Equal(t, ea, startOf(t, &a, "other").Epoch, "one epoch for every room")
+	require.NotEqual(t, ea, startOf(t, &b, "r").Epoch, "each broker its own")
+}
+
+func TestInProcessBudgetEvictsOldestFirstAcrossRooms(t *testing.T) {
+	b := broker.NewInProcess(broker.WithHistoryBytes(10))
+	a1 := publish(t, b, "a", "xxx")
+	b1 := publish(t, b, "b", "xxx")
+	a2 := publish(t, b, "a", "xxx")
+	b2 := publish(t, b, "b", "x") // 10 bytes: all kept
+	recovered, evs := replay(t, b, "a", broker.Position{}, a2[0])
+	require.True(t, recovered)
+	require.Equal(t, []uint64{a1[0], a2[0]}, seqs(evs))
+
+	b3 := publish(t, b, "b", "xx") // 12 bytes: a's first goes, the oldest of all
+	recovered, evs = replay(t, b, "a", broker.Position{}, a2[0])
+	require.False(t, recovered, "a lost its first event")
+	require.Equal(t, a2, seqs(evs))
+	recovered, evs = replay(t, b, "a", broker.Position{Seq: a1[0]}, a2[0])
+	require.True(t, recovered, "after a's lost event, nothing is missing")
+	require.Equal(t, a2, seqs(evs))
+	recovered, evs = replay(t, b, "b", broker.Position{}, b3[0])
+	require.True(t, recovered, "b lost nothing")
+	require.Equal(t, []uint64{b1[0], b2[0], b3[0]}, seqs(evs))
+
+	big := publish(t, b, "b", strings.Repeat("y", 11)) // larger than the budget
+	recovered, evs = replay(t, b, "b", broker.Position{}, big[0])
+	require.False(t, recovered)
+	require.Empty(t, evs, "an event larger than the budget is kept by no history")
+	recovered, _ = replay(t, b, "b", broker.Position{Seq: big[0]}, big[0])
+	require.True(t, recovered)
+}
+
+func TestInProcessReplayAfterEviction(t *testing.T) {
+	b := broker.NewInProcess(broker.WithHistory(3))
+	seq := publish(t, b, "r", "1", "2", "3", "4", "5")
+	recovered, evs := replay(t, b, "r", broker.Position{Seq: seq[0]}, seq[4])
+	require.False(t, recovered, "event 2 was evicted")
+	require.Equal(t, seq[2:], seqs(evs))
+	recovered, evs = replay(t, b, "r", broker.Position{Seq: seq[1]}, seq[4])
+	require.True(t, recovered)
+	require.Equal(t, seq[2:], seqs(evs))
+}
+
+// A room forgotten and made again numbers on from where the broker is: an
+// old position is never taken for one of the new room's.
+func TestInProcessRemadeRoomNeverReusesSeq(t *testing.T) {
 	b := broker.NewInProcess(broker.WithKeep(time.Millisecond))
-	ctx := context.Background()
-	s, err := b.Subscribe(ctx, "r", 0, newRecorder().handler())
-	require.NoError(t, err)
-	_, err = b.Publish(ctx, "r", nil)
-	require.NoError(t, err)
-	require.Equal(t, 1, b.Len(), "a room with a subscriber is kept")
-	s.Close()
+	old := publish(t, b, "r", "1", "2", "3")
+	epoch := startOf(t, b, "r").Epoch
+	publish(t, b, "other", "x")
+	waitForgotten(t, b)
+	remade := publish(t, b, "r", "again")
+	require.Greater(t, remade[0], old[2], "a remade room never reuses a seq")
+	require.Equal(t, epoch, startOf(t, b, "r").Epoch)
+	recovered, evs := replay(t, b, "r", broker.Position{Epoch: epoch, Seq: old[1]}, remade[0])
+	require.False(t, recovered, "event 3 went with the forgotten room")
+	require.Equal(t, remade, seqs(evs))
+	recovered, _ = replay(t, b, "fresh", broker.Position{}, 0)
+	require.False(t, recovered, "a room made after a forgetting may have had a past")
+}
+
+// waitForgotten waits until b has forgotten every room: forgetting is a
+// timer of the broker's own, with nothing to wait on but its result.
+func waitForgotten(t *testing.T, b *broker.InProcess) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for b.Len() != 0 { // forgetting is a timer of the broker's own
-		require.True(t, time.Now().Before(deadline), "the idle room was not forgotten")
+	for b.Len() != 0 {
+		require.True(t, time.Now().Before(deadline), "idle rooms were not forgotten")
 		time.Sleep(time.Millisecond)
 	}
-	seq, err := b.Publish(ctx, "r", nil)
-	require.NoError(t, err)
-	require.Equal(t, uint64(1), seq, "a room made again starts again at 1")
 }
 
 func TestInProcessKeepsRoomsByDefault(t *testing.T) {
 	var b broker.InProcess
-	ctx := context.Background()
-	s, err := b.Subscribe(ctx, "r", 0, newRecorder().handler())
+	s, err := b.Subscribe(context.Background(), "r", broker.Handler{Event: func(broker.Event) {}})
 	require.NoError(t, err)
 	s.Close()
-	seq, err := b.Publish(ctx, "r", nil)
-	require.NoError(t, err)
-	s, err = b.Subscribe(ctx, "r", 0, newRecorder().handler())
-	require.NoError(t, err)
-	require.True(t, s.Recovered())
-	s.Close()
-	require.Equal(t, uint64(1), seq)
+	seq := publish(t, &b, "r", "x")
+	recovered, evs := replay(t, &b, "r", broker.Position{}, seq[0])
+	require.True(t, recovered)
+	require.Equal(t, seq, seqs(evs))
 	require.Equal(t, 1, b.Len())
 }
 
-func TestInProcessAheadOfRoomThenLive(t *testing.T) {
+// Replays share the history's payloads: each batch's Data is the very
+// slice that was published.
+func TestInProcessReplaySharesData(t *testing.T) {
 	var b broker.InProcess
 	ctx := context.Background()
-	_, err := b.Publish(ctx, "r", nil)
+	var published [][]byte
+	for i := range 600 {
+		data := fmt.Appendf(nil, "%03d", i)
+		_, err := b.Publish(ctx, "r", data)
+		require.NoError(t, err)
+		published = append(published, data)
+	}
+	for range 2 {
+		rp, err := b.Replay(ctx, "r", broker.Position{}, ^uint64(0))
+		require.NoError(t, err)
+		var i, batches int
+		for {
+			batch, err := rp.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			require.NoError(t, err)
+			batches++
+			for _, ev := range batch {
+				require.Same(t, &published[i][0], &ev.Data[0], "event %d", i)
+				i++
+			}
+		}
+		rp.Close()
+		require.Equal(t, len(published), i)
+		require.Greater(t, batches, 1, "read in batches")
+	}
+}
+
+func TestInProcessForgetsIdleRooms(t *testing.T) {
+	b := broker.NewInProcess(broker.WithKeep(time.Millisecond))
+	s, err := b.Subscribe(context.Background(), "r", broker.Handler{Event: func(broker.Event) {}})
 	require.NoError(t, err)
-	r := newRecorder()
-	s, err := b.Subscribe(ctx, "r", 50, r.handler())
-	require.NoError(t, err)
-	defer s.Close()
-	require.False(t, s.Recovered())
-	_, err = b.Publish(ctx, "r", nil)
-	require.NoError(t, err)
-	require.Equal(t, []uint64{2}, seqs(r.events()))
+	publish(t, b, "r", "x")
+	require.Equal(t, 1, b.Len(), "a room with a subscriber is kept")
+	s.Close()
+	waitForgotten(t, b)
 }

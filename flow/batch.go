@@ -1,5 +1,7 @@
 package flow
 
+import "github.com/wsflow/wsflow/internal/batch"
+
 // Batcher is implemented by an output that can gather what it is given
 // into fewer, larger writes: a WebSocket connection that sends several
 // frames in one write(2). Between Hold and the matching Release the
@@ -8,8 +10,9 @@ package flow
 //
 // A running flow holds its output only around elements it is about to
 // emit back to back on one goroutine, with nothing between them that can
-// block (a room member's drain writing everything queued for it), so
-// nothing waits in a held output for longer than it takes to emit them.
+// block (a room member writing everything queued for it, see package
+// rooms), so nothing waits in a held output for longer than it takes to
+// emit them.
 type Batcher interface {
 	Hold()
 	Release()
@@ -31,15 +34,14 @@ func EmitCopies() RunOption {
 	return func(r *runState) { r.emitCopies = true }
 }
 
-// holdBatch holds the run's output for n elements about to be emitted
-// back to back through out, when out leads straight to an output that
-// can gather them, and returns the Batcher to release afterwards; else
-// it returns nil.
-func holdBatch[T any](s scope, out outlet[T], n int) Batcher {
-	b := s.run.batcher
-	if b == nil || !out.direct || n < 2 {
-		return nil
+// sourceScope returns the scope in which a source emitting to out runs:
+// when out leads straight to a run's output that can gather, its context
+// carries that output (package internal/batch), and otherwise none.
+func sourceScope[T any](s scope, out outlet[T]) scope {
+	if out.direct && s.run.batcher != nil {
+		s.ctx = batch.NewContext(s.ctx, s.run.batcher)
+	} else {
+		s.ctx = batch.Without(s.ctx)
 	}
-	b.Hold()
-	return b
+	return s
 }

@@ -2,10 +2,10 @@ package flow_test
 
 import (
 	"context"
-	"fmt"
-	"github.com/wsflow/wsflow/internal/flowtest"
-	"sync"
 	"testing"
+
+	"github.com/wsflow/wsflow/internal/batch"
+	"github.com/wsflow/wsflow/internal/flowtest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,7 +14,6 @@ import (
 
 func TestFused(t *testing.T) {
 	double := flow.Map(func(s string) string { return s + s })
-	hub := flow.NewHub[string]()
 	cases := []struct {
 		name  string
 		f     flow.Flow[string, string]
@@ -30,7 +29,6 @@ func TestFused(t *testing.T) {
 		{"Buffer", flow.Buffer[string](4, flow.Backpressure), false},
 		{"a fused stage after a Buffer", flow.Via(flow.Buffer[string](4, flow.Backpressure), double), false},
 		{"a fused stage before a Buffer", flow.Via(double, flow.Buffer[string](4, flow.Backpressure)), false},
-		{"a Hub's member", hub.Join(), false},
 		{"Wrap", flow.Wrap(flow.Ignore[string](), flow.Empty[string]()), false},
 	}
 	for _, c := range cases {
@@ -42,75 +40,61 @@ func TestFused(t *testing.T) {
 	}
 }
 
-// recordingBatcher records holds, releases and emits in the order they
-// happen.
-type recordingBatcher struct {
-	mu     sync.Mutex
-	events []string
-}
+// nopBatcher is a Batcher that does nothing.
+type nopBatcher struct{}
 
-func (b *recordingBatcher) add(e string) {
-	b.mu.Lock()
-	b.events = append(b.events, e)
-	b.mu.Unlock()
-}
+func (nopBatcher) Hold()    {}
+func (nopBatcher) Release() {}
 
-func (b *recordingBatcher) Hold()    { b.add("hold") }
-func (b *recordingBatcher) Release() { b.add("release") }
-
-func (b *recordingBatcher) recorded() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.events...)
-}
-
-// TestHubMemberBatchesWhatIsQueued shows a member's drain holding the
-// output around everything queued for it, when the member leads straight
-// to the output, and not when a stage of its own goroutine lies between.
-func TestHubMemberBatchesWhatIsQueued(t *testing.T) {
+// TestSourceSeesItsBatcher shows which sources are given the run's
+// Batcher (package internal/batch): a Wrap's source whose emits lead
+// straight to the output, and no source with a stage of its own goroutine
+// or another source's emits between it and the output.
+func TestSourceSeesItsBatcher(t *testing.T) {
 	for _, c := range []struct {
 		name    string
-		after   flow.Flow[string, string]
-		batched bool
+		build   func(flow.Source[string]) flow.Flow[string, string]
+		batcher bool
 	}{
-		{"straight to the output", flow.Identity[string](), true},
-		{"through a fused stage", flow.Map(func(s string) string { return s }), true},
-		{"through a Buffer", flow.Buffer[string](1, flow.Backpressure), false},
+		{"straight to the output", func(src flow.Source[string]) flow.Flow[string, string] {
+			return flow.Wrap(flow.Ignore[string](), src)
+		}, true},
+		{"through a fused stage", func(src flow.Source[string]) flow.Flow[string, string] {
+			return flow.Via(flow.Wrap(flow.Ignore[string](), src), flow.Map(func(s string) string { return s }))
+		}, true},
+		{"in a Concat", func(src flow.Source[string]) flow.Flow[string, string] {
+			return flow.Wrap(flow.Ignore[string](), flow.Concat(flow.Just("a"), src))
+		}, true},
+		{"through a Buffer", func(src flow.Source[string]) flow.Flow[string, string] {
+			return flow.Via(flow.Wrap(flow.Ignore[string](), src), flow.Buffer[string](1, flow.Backpressure))
+		}, false},
+		{"in a Merge", func(src flow.Source[string]) flow.Flow[string, string] {
+			return flow.Wrap(flow.Ignore[string](), flow.Merge(src, flow.Just("a")))
+		}, false},
+		{"Through a Buffer", func(src flow.Source[string]) flow.Flow[string, string] {
+			return flow.Wrap(flow.Ignore[string](), flow.Through(src, flow.Buffer[string](1, flow.Backpressure)))
+		}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hub := flow.NewHub[string]()
-			b := &recordingBatcher{}
-			first := make(chan struct{})
-			unblock := make(chan struct{})
-			got := make(chan struct{}, 16)
-			r := flow.Start(context.Background(), flow.Via(hub.Join(), c.after), func(v string) error {
-				b.add(v)
-				if v == "m0" {
-					close(first)
-					<-unblock // the rest queue up meanwhile
-				}
-				got <- struct{}{}
+			seen := make(chan bool, 1)
+			src := flow.SourceFunc(func(ctx context.Context, emit func(string) error) error {
+				seen <- batch.From(ctx) != nil
 				return nil
-			}, flow.WithBatcher(b))
+			})
+			r := flow.Start(context.Background(), c.build(src), func(string) error { return nil }, flow.WithBatcher(nopBatcher{}))
 			defer r.Stop()
-			hub.Publish("m0")
-			flowtest.Receive(t, first)
-			for i := 1; i <= 4; i++ {
-				hub.Publish(fmt.Sprint("m", i))
-			}
-			close(unblock)
-			for range 5 {
-				flowtest.Receive(t, got)
-			}
-			events := b.recorded()
-			if c.batched {
-				require.Equal(t, []string{"m0", "hold", "m1", "m2", "m3", "m4", "release"}, events)
-				return
-			}
-			require.NotContains(t, events, "hold")
-			require.Equal(t, []string{"m0", "m1", "m2", "m3", "m4"}, events)
+			require.Equal(t, c.batcher, flowtest.Receive(t, seen))
 		})
 	}
+	t.Run("without a Batcher", func(t *testing.T) {
+		seen := make(chan bool, 1)
+		r := flow.Start(context.Background(), flow.Wrap(flow.Ignore[string](), flow.SourceFunc(func(ctx context.Context, emit func(string) error) error {
+			seen <- batch.From(ctx) != nil
+			return nil
+		})), func(string) error { return nil })
+		defer r.Stop()
+		require.False(t, flowtest.Receive(t, seen))
+	})
 }
 
 func TestLends(t *testing.T) {

@@ -83,7 +83,6 @@
 //
 //   - Actor runs one actor per connection with a mailbox (Play's ActorFlow).
 //   - Callbacks makes a socket of callbacks (Play Java's onReady(in, out)).
-//   - Hub and Rooms fan messages out to the members of a room.
 //
 // # Running
 //
@@ -93,7 +92,8 @@
 //     it causes before it returns, so answers can be gathered into one
 //     write), Running.Lends (the flow keeps nothing it is given, so a
 //     message may be decoded without a copy), WithBatcher (an output a
-//     room member's drain holds around everything queued for it),
+//     source may hold around elements it emits back to back, as a member
+//     of package rooms does around everything queued for it),
 //     EmitCopies, and KeepInput (a client's half-close).
 //
 // Package flow/rxflow adapts rxgo observables to and from flows; it is

@@ -3,6 +3,8 @@ package flow
 import (
 	"context"
 	"sync"
+
+	"github.com/wsflow/wsflow/internal/batch"
 )
 
 // Merge emits the elements of all sources as they come, each source on a
@@ -15,7 +17,7 @@ func Merge[T any](sources ...Source[T]) Source[T] {
 	return newSource(func(s scope, emit func(T) error) error {
 		ctx, cancel := context.WithCancel(s.ctx)
 		defer cancel()
-		child := scope{ctx: ctx, run: s.run}
+		child := scope{ctx: batch.Without(ctx), run: s.run} // emits are not back to back
 		serial := serialize(emit)
 		results := make(chan error, len(sources))
 		for _, src := range sources {

@@ -66,8 +66,8 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 // Fused reports whether every element pushed is passed, on the pushing
 // goroutine, through fused stages only, down to emit: then a Push returns
 // once everything it caused has been emitted, and blocks on nothing but
-// emit. A flow with a stage of its own goroutine (Buffer, Actor, a Hub's
-// member) is not fused.
+// emit. A flow with a stage of its own goroutine (Buffer, Actor, the
+// source of a Wrap) is not fused.
 func (r *Running[In]) Fused() bool { return r.in.direct }
 
 // Lends reports whether the flow is done with every element by the time

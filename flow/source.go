@@ -3,6 +3,8 @@ package flow
 import (
 	"context"
 	"time"
+
+	"github.com/wsflow/wsflow/internal/batch"
 )
 
 // Source is a blueprint of a stream of T: Play's Source, Play 2.0's
@@ -118,6 +120,9 @@ func Through[A, B any](src Source[A], f Flow[A, B]) Source[B] {
 				below = err != nil
 				return err
 			}
+		}
+		if !in.direct { // src's emits do not lead straight to the output
+			inner.ctx = batch.Without(inner.ctx)
 		}
 		err := src.start(inner, push)
 		select {

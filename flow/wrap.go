@@ -13,7 +13,8 @@ package flow
 func Wrap[In, Out any](in Sink[In], out Source[Out]) Flow[In, Out] {
 	return Flow[In, Out]{open: func(s scope, o outlet[Out]) inlet[In] {
 		kin := in.materialize(s)
-		s.spawn(func() { o.complete(out.start(s, o.emit)) })
+		src := sourceScope(s, o)
+		s.spawn(func() { o.complete(out.start(src, o.emit)) })
 		return kin
 	}}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/rooms"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
 )
@@ -27,25 +28,16 @@ const (
 	benchRoomWindow  = 64
 )
 
-// BenchmarkHubDelivery: a flow.Hub's members.
-func BenchmarkHubDelivery(b *testing.B) {
-	hub := flow.NewHub[string]()
-	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
-		return hub.Join()
-	}, benchEchoOptions()...)
-	benchRoom(b, h, hub.Len, func(m string) { hub.Publish(m) })
-}
-
-// BenchmarkRoomsDelivery: a room of flow.Rooms, on its in-process
+// BenchmarkRoomsDelivery: a room of rooms.Rooms, on its in-process
 // broker, as the demo's chat runs.
 func BenchmarkRoomsDelivery(b *testing.B) {
-	rooms := flow.NewRooms[string]()
+	var chat rooms.Rooms[string]
 	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
-		return rooms.Join("bench")
+		return chat.Join("bench")
 	}, benchEchoOptions()...)
 	ctx := context.Background()
-	benchRoom(b, h, func() int { return rooms.Members("bench") }, func(m string) {
-		if err := rooms.Publish(ctx, "bench", m); err != nil {
+	benchRoom(b, h, func() int { return chat.Members("bench") }, func(m string) {
+		if err := chat.Publish(ctx, "bench", m); err != nil {
 			panic(err)
 		}
 	})

@@ -7,12 +7,12 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
-	"github.com/wsflow/wsflow/flow"
 )
 
-// Two servers' rooms on one NATS: a member on one hears what is published
-// on the other. Here the NATS server runs inside the example.
+// Two servers' brokers on one NATS: a subscriber on one receives what is
+// published on the other. Here the NATS server runs inside the example.
 func ExampleConnect() {
 	dir, _ := os.MkdirTemp("", "nats")
 	defer os.RemoveAll(dir)
@@ -26,7 +26,7 @@ func ExampleConnect() {
 	defer ns.WaitForShutdown()
 	defer ns.Shutdown()
 
-	var servers []*flow.Rooms[string]
+	var servers []*natsbroker.Broker
 	for range 2 {
 		b, err := natsbroker.Connect(ns.ClientURL())
 		if err != nil {
@@ -34,17 +34,21 @@ func ExampleConnect() {
 			return
 		}
 		defer b.Close()
-		servers = append(servers, flow.NewRooms[string](flow.WithBroker(b)))
+		servers = append(servers, b)
 	}
 
 	ctx := context.Background()
-	got := make(chan string, 4)
-	ann := flow.Start(ctx, servers[0].Join("lobby"), func(m string) error { got <- m; return nil })
-	defer ann.Stop()
-	if err := servers[1].Publish(ctx, "lobby", "hello from the other server"); err != nil {
+	got := make(chan broker.Event, 1)
+	sub, err := servers[0].Subscribe(ctx, "lobby", broker.Handler{Event: func(ev broker.Event) { got <- ev }})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer sub.Close()
+	if _, err := servers[1].Publish(ctx, "lobby", []byte("hello from the other server")); err != nil {
 		fmt.Println(err)
 	}
-	fmt.Println(<-got)
+	fmt.Println(string((<-got).Data))
 	// Output:
 	// hello from the other server
 }

@@ -5,57 +5,82 @@
 //
 // # Layout
 //
-// Each room is a JetStream stream of its own, made on first use (by a
-// publish or a subscription), with one subject: room "lobby" is stream
-// WSFLOW_ROOM_lobby with subject WSFLOW_ROOM.lobby (DefaultPrefix, or
-// WithPrefix's; a name with characters other than ASCII letters, digits
-// and '-', or longer than 64 bytes, is spelled in hex after an '_'). A
-// stream's sequence numbers are
-// therefore the room's: 1 for its first event, consecutive events differ
-// by 1, and an event has one number on every server. (A single stream for
-// all rooms would number its events across rooms, and a room's events
-// would not be consecutive.)
+// The rooms share a fixed set of streams, the partitions (WithPartitions,
+// DefaultPartitions: 8), made or updated when the broker connects and
+// never deleted by it: partition 3 is stream WSFLOW_ROOMS_03 with subjects
+// WSFLOW_ROOMS.03.* (DefaultPrefix, or WithPrefix's). A room belongs to
+// the partition its name hashes to (FNV-1a) and is one subject of it:
+// room "lobby" is WSFLOW_ROOMS.pp.lobby; a name that is not 1 to 64 bytes
+// of ASCII letters, digits and '-' is spelled in base64url after a '_'
+// (after a '~', the SHA-256 of a name longer than 192 bytes), so any name
+// is one safe subject token. Making a room costs nothing on the NATS
+// server beyond its messages: 100,000 rooms are still 8 streams.
 //
-// Each server has one consumer per room with members on it (an ordered,
-// ephemeral consumer, in memory on the NATS server), not one per member;
-// the server hands each event to its local members in stream order. A
-// member that comes back after event S reads S+1 onwards from the stream
-// itself, then joins the live feed with no gap and no duplicate.
+// An event's sequence number is its stream's: it grows with every event
+// of the partition, so a room's numbers increase but skip those of the
+// other rooms of its partition. A room's epoch is its stream's creation
+// time, the same on every server; it changes only if the stream is
+// deleted and made anew (by an operator, or a NATS server that lost its
+// storage), which restarts the numbering.
+//
+// # Costs
+//
+// Each server runs one consumer per partition in which it has members (an
+// ordered, ephemeral consumer in memory on the NATS server), not one per
+// room or member, and hands each event to its local members of the room.
+// The trade-off: a server receives the traffic of every room of a
+// partition it has a member in, and drops the events of rooms it has no
+// member of. Joining a partition with no local member costs a stream
+// info and a consumer creation; leaving it last stops the consumer.
+//
+// A member coming back reads what it missed through a consumer filtered
+// on its room, in batches of up to 256 events (and 256 KiB, or one
+// message of the server's maximum size): a 1,000-event history is a
+// handful of requests, not one per event. The consumer reads from the
+// stream's replica it is placed on, which holds every event acknowledged
+// before the member subscribed (a direct get may be answered by a
+// follower that has not yet stored the latest events, and nats.go has no
+// batched direct get).
 //
 // # Limits
 //
-//   - History: a room's stream keeps its latest WithHistory events
-//     (broker.DefaultHistory, 1,000, by default) and none older than
-//     WithMaxAge (24 hours by default). A room silent for longer than the
-//     maximum age has no history left, so a member coming back to it is
-//     told it did not recover.
-//   - Rooms: every room in use is a stream on the NATS server, so
-//     JetStream's limits on streams (memory, storage and the account's
-//     stream count, unlimited by default) bound how many rooms there can
-//     be at once. Each broker deletes the streams that have had no
-//     consumer and no new event for WithForget (DefaultForget, 2
-//     minutes): a forgotten room made again starts again at 1. Finding
-//     them lists the prefix's streams every half of that time, a cost
-//     that grows with the number of rooms.
-//   - Streams live in JetStream's file storage on a single replica,
-//     unless WithStorage and WithReplicas say otherwise. A message is at
-//     most the NATS server's max_payload (1 MiB by default).
-//   - A member coming back reads the events it missed from the stream one
-//     by one (a round trip each) before it joins the live feed.
+//   - History: a room keeps its latest WithHistory events
+//     (broker.DefaultHistory, 1,000) and none older than WithMaxAge (24
+//     hours); the streams together keep WithHistoryBytes
+//     (broker.DefaultHistoryBytes, 32 MiB), each partition an equal share,
+//     past which a partition's oldest events go first, whatever their room.
+//     A message is at most the NATS server's max_payload (1 MiB by
+//     default).
+//   - Recovered: a member coming back after event S of the room's epoch
+//     recovered iff event S is still held (discards go oldest first, so
+//     every later event of the room is too). A member coming back from
+//     the start (S = 0) recovered only if the partition's stream has
+//     discarded nothing at all: the stream cannot say whether the room
+//     itself lost an event, so the answer errs towards "not recovered".
+//   - Streams are stored in files on one replica unless WithStorage and
+//     WithReplicas say otherwise. Every server sharing a prefix must use
+//     the same options: each makes or updates the streams with its own
+//     when it connects, and WithPartitions decides where a room lives.
 //
 // # Faults
 //
-// When the connection to NATS is lost, every subscription of the broker
+// When the connection to NATS is lost, nats.go reconnects to the same or
+// another server of the cluster. Within Grace (3 s) nothing ends: the
+// partitions' consumers resume after the last event they delivered, and
+// a publish is retried, with a message ID that JetStream uses to store it
+// once, until its context's deadline. Past the grace every subscription
 // ends with broker.ErrUnavailable (a *message.CloseError 1013, "rooms
-// unavailable"): members are closed rather than left to miss events. While
-// the connection is lost, Available, Publish and Subscribe return
-// broker.ErrUnavailable. nats.go reconnects on its own (for ever, by
-// default); once it has, the broker is available again.
+// unavailable") rather than leave members to miss events, and Available,
+// Publish, Subscribe and Replay return broker.ErrUnavailable until the
+// connection is back. A publish that cannot be stored by its deadline
+// returns broker.ErrUnavailable: it may still have been stored, but it is
+// never reported stored when it was not. If a partition's epoch changed
+// while the connection was lost, its subscriptions end with
+// broker.ErrUnavailable once the broker is back.
 package natsbroker
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -68,282 +93,149 @@ import (
 	"github.com/wsflow/wsflow/broker"
 )
 
-// DefaultPrefix begins the name of every room's stream and subject.
-const DefaultPrefix = "WSFLOW_ROOM"
-
-// DefaultMaxAge is how long a room's stream keeps an event by default.
-const DefaultMaxAge = 24 * time.Hour
-
-// Option configures a Broker.
-type Option func(*config)
-
-type config struct {
-	prefix   string
-	history  int64
-	maxAge   time.Duration
-	storage  jetstream.StorageType
-	replicas int
-	natsOpts []nats.Option
-
-	forget    time.Duration
-	forgetSet bool
-}
-
-// WithHistory sets how many of its latest events a room's stream keeps.
-func WithHistory(n int) Option { return func(c *config) { c.history = int64(max(n, 1)) } }
-
-// WithMaxAge sets how long a room's stream keeps an event.
-func WithMaxAge(d time.Duration) Option { return func(c *config) { c.maxAge = d } }
-
-// WithPrefix sets the prefix of the rooms' stream names and subjects, so
-// that programs sharing one NATS keep their rooms apart. It must be a
-// valid stream name and subject token.
-func WithPrefix(p string) Option { return func(c *config) { c.prefix = p } }
-
-// WithStorage sets where the rooms' streams are stored (file by default).
-func WithStorage(s jetstream.StorageType) Option { return func(c *config) { c.storage = s } }
-
-// WithReplicas sets the number of replicas of each room's stream in a
-// cluster (1 by default).
-func WithReplicas(n int) Option { return func(c *config) { c.replicas = max(n, 1) } }
-
-// WithNATSOptions adds options to the NATS connection (credentials, TLS,
-// reconnect policy). The broker sets its own handlers for disconnection,
-// reconnection and closing: handlers set here are called after them.
-func WithNATSOptions(opts ...nats.Option) Option {
-	return func(c *config) { c.natsOpts = append(c.natsOpts, opts...) }
-}
+// connectTimeout bounds Connect's making of the streams.
+const connectTimeout = 10 * time.Second
 
 // Broker is a broker.Broker on NATS JetStream. Make it with Connect; Close
 // it when done. The zero Broker is connected to nothing: it is never
-// available, and Publish and Subscribe return broker.ErrUnavailable.
+// available, and Publish, Subscribe and Replay return
+// broker.ErrUnavailable.
 type Broker struct {
-	cfg       config
-	nc        *nats.Conn
-	js        jetstream.JetStream
-	available atomic.Bool
-	stopSweep chan struct{}
-	sweeping  sync.WaitGroup
-	closeOnce sync.Once
+	cfg        config
+	nc         *nats.Conn
+	js         jetstream.JetStream
+	partitions []*partition
+	batchBytes int // the byte bound of a replay's batch
 
-	mu      sync.Mutex
-	rooms   map[string]*room
-	streams map[string]jetstream.Stream
+	lost    atomic.Bool   // past the grace, or closed
+	recheck chan struct{} // a reconnection asks for the streams to be checked
+	done    chan struct{} // closed by Close
+	tasks   sync.WaitGroup
+
+	mu     sync.Mutex
+	grace  *time.Timer // running while the connection is lost within the grace
+	closed bool
 }
 
 var _ broker.Broker = (*Broker)(nil)
 
 // Connect connects to the NATS server or cluster at urls (comma-separated
-// nats:// URLs), which must have JetStream enabled. It fails when none can
-// be reached.
+// nats:// URLs), which must have JetStream enabled, and makes or updates
+// the partitions' streams. It fails when none of the servers can be
+// reached, or the streams cannot be made.
 //
 // The connection pings the server every second and counts it lost after
 // two pings without an answer, so a silent loss is seen within a few
 // seconds; it reconnects for ever, every second.
 func Connect(urls string, opts ...Option) (*Broker, error) {
-	b := &Broker{
-		cfg:     config{prefix: DefaultPrefix, history: broker.DefaultHistory, maxAge: DefaultMaxAge, storage: jetstream.FileStorage, replicas: 1},
-		rooms:   make(map[string]*room),
-		streams: make(map[string]jetstream.Stream),
-	}
+	cfg := defaultConfig()
 	for _, o := range opts {
-		o(&b.cfg)
+		o(&cfg)
 	}
-	natsOpts := []nats.Option{
+	if !validPrefix(cfg.prefix) {
+		return nil, fmt.Errorf("natsbroker: prefix %q: want 1 or more of [A-Za-z0-9_-]", cfg.prefix)
+	}
+	b := &Broker{cfg: cfg, recheck: make(chan struct{}, 1), done: make(chan struct{})}
+	for i := range cfg.partitions {
+		b.partitions = append(b.partitions, &partition{
+			b:       b,
+			stream:  streamName(cfg.prefix, i),
+			subject: partitionSubject(cfg.prefix, i),
+			rooms:   make(map[string]map[*sub]struct{}),
+		})
+	}
+	nc, err := nats.Connect(urls, b.natsOptions()...)
+	if err != nil {
+		return nil, fmt.Errorf("natsbroker: connect to %s: %w", urls, err)
+	}
+	b.nc = nc
+	b.batchBytes = max(replayBatchBytes, int(nc.MaxPayload())+4<<10)
+	if b.js, err = jetstream.New(nc); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+		_, err = b.makeStreams(ctx)
+		cancel()
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("natsbroker: %w", err)
+	}
+	b.tasks.Add(1)
+	go func() {
+		defer b.tasks.Done()
+		b.checkAfterReconnect()
+	}()
+	return b, nil
+}
+
+// natsOptions returns the connection's options: the broker's defaults,
+// WithNATSOptions', and the broker's handlers, which call those of
+// WithNATSOptions after their own.
+func (b *Broker) natsOptions() []nats.Option {
+	var user nats.Options
+	for _, o := range b.cfg.natsOpts {
+		_ = o(&user)
+	}
+	opts := []nats.Option{
 		nats.Name("wsflow rooms"),
 		nats.PingInterval(time.Second),
 		nats.MaxPingsOutstanding(2),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
-		nats.ReconnectBufSize(-1), // a publish while disconnected fails at once
+		nats.ReconnectBufSize(-1), // a publish while disconnected fails at once, and is retried
 	}
-	natsOpts = append(natsOpts, b.cfg.natsOpts...)
-	nc, err := nats.Connect(urls, natsOpts...)
-	if err != nil {
-		return nil, fmt.Errorf("natsbroker: connect to %s: %w", urls, err)
-	}
-	disconnected, reconnected, closed := nc.Opts.DisconnectedErrCB, nc.Opts.ReconnectedCB, nc.Opts.ClosedCB
-	nc.SetDisconnectErrHandler(func(c *nats.Conn, err error) {
-		b.lose()
-		if disconnected != nil {
-			disconnected(c, err)
-		}
-	})
-	nc.SetReconnectHandler(func(c *nats.Conn) {
-		b.available.Store(true)
-		if reconnected != nil {
-			reconnected(c)
-		}
-	})
-	nc.SetClosedHandler(func(c *nats.Conn) {
-		b.lose()
-		if closed != nil {
-			closed(c)
-		}
-	})
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("natsbroker: %w", err)
-	}
-	b.nc, b.js = nc, js
-	b.available.Store(nc.IsConnected())
-	if !b.cfg.forgetSet {
-		b.cfg.forget = DefaultForget
-	}
-	if b.cfg.forget > 0 {
-		b.stopSweep = make(chan struct{})
-		b.sweeping.Add(1)
-		go func() {
-			defer b.sweeping.Done()
-			b.sweep(b.stopSweep)
-		}()
-	}
-	return b, nil
+	return append(append(opts, b.cfg.natsOpts...),
+		nats.DisconnectErrHandler(func(c *nats.Conn, err error) {
+			b.disconnected()
+			if user.DisconnectedErrCB != nil {
+				user.DisconnectedErrCB(c, err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			b.reconnected()
+			if user.ReconnectedCB != nil {
+				user.ReconnectedCB(c)
+			}
+		}),
+		nats.ClosedHandler(func(c *nats.Conn) {
+			b.lose()
+			if user.ClosedCB != nil {
+				user.ClosedCB(c)
+			}
+		}))
 }
 
 // Close ends every subscription (with broker.ErrUnavailable) and closes
 // the connection.
 func (b *Broker) Close() {
-	b.closeOnce.Do(func() {
-		if b.stopSweep != nil {
-			close(b.stopSweep)
-		}
-	})
-	b.sweeping.Wait()
-	if b.nc != nil {
-		b.nc.Close()
+	b.mu.Lock()
+	if b.closed || b.nc == nil {
+		b.mu.Unlock()
+		return
 	}
+	b.closed = true
+	b.stopGrace()
+	b.mu.Unlock()
+	close(b.done)
 	b.lose()
+	b.nc.Close()
+	b.tasks.Wait()
 }
 
-// Available returns nil while the broker is connected to NATS, and
-// broker.ErrUnavailable while it is not.
+// Available returns nil while the broker can carry rooms: connected to
+// NATS, or within the grace after losing the connection; and
+// broker.ErrUnavailable otherwise.
 func (b *Broker) Available() error {
-	if b.nc == nil || !b.available.Load() || !b.nc.IsConnected() {
+	if b.nc == nil || b.lost.Load() {
 		return broker.ErrUnavailable
 	}
 	return nil
 }
 
-// unavailable turns err into broker.ErrUnavailable when the connection is
-// the cause.
-func (b *Broker) unavailable(err error) error {
-	if err == nil {
-		return nil
+// unavailable returns err as broker.ErrUnavailable (wrapping err), unless
+// it is nil or already is.
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, broker.ErrUnavailable) {
+		return err
 	}
-	if b.Available() != nil || errors.Is(err, nats.ErrConnectionClosed) ||
-		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, nats.ErrNoResponders) ||
-		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrTimeout) ||
-		errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%w: %w", broker.ErrUnavailable, err)
-	}
-	return err
-}
-
-// lose marks the broker unavailable and ends every subscription.
-func (b *Broker) lose() {
-	b.available.Store(false)
-	b.mu.Lock()
-	rooms := b.rooms
-	b.rooms = make(map[string]*room)
-	b.streams = make(map[string]jetstream.Stream) // the server may come back without them
-	b.mu.Unlock()
-	for _, r := range rooms {
-		r.end(broker.ErrUnavailable)
-	}
-}
-
-// names returns the stream name and subject of room.
-func (b *Broker) names(room string) (stream, subject string) {
-	token := room
-	if !safeName(room) {
-		token = "_" + hex.EncodeToString([]byte(room))
-	}
-	return b.cfg.prefix + "_" + token, b.cfg.prefix + "." + token
-}
-
-// safeName reports whether s can be used as it is in a stream name and a
-// subject token; '_' is left out so that hex spellings cannot collide.
-func safeName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// stream returns the room's stream, making it on first use.
-func (b *Broker) stream(ctx context.Context, room string) (jetstream.Stream, string, error) {
-	name, subject := b.names(room)
-	b.mu.Lock()
-	s := b.streams[room]
-	b.mu.Unlock()
-	if s != nil {
-		return s, subject, nil
-	}
-	s, err := b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:      name,
-		Subjects:  []string{subject},
-		Retention: jetstream.LimitsPolicy,
-		Discard:   jetstream.DiscardOld,
-		MaxMsgs:   b.cfg.history,
-		MaxAge:    b.cfg.maxAge,
-		Storage:   b.cfg.storage,
-		Replicas:  b.cfg.replicas,
-	})
-	if err != nil {
-		return nil, "", b.unavailable(err)
-	}
-	b.mu.Lock()
-	b.streams[room] = s
-	b.mu.Unlock()
-	return s, subject, nil
-}
-
-// forgetStream drops the cached stream of room, after a publish found it
-// gone.
-func (b *Broker) forgetStream(room string) {
-	b.mu.Lock()
-	delete(b.streams, room)
-	b.mu.Unlock()
-}
-
-// Publish appends data to the room's stream and returns its sequence
-// number, once JetStream has stored it.
-func (b *Broker) Publish(ctx context.Context, room string, data []byte) (uint64, error) {
-	if err := b.Available(); err != nil {
-		return 0, err
-	}
-	for attempt := 0; ; attempt++ {
-		_, subject, err := b.stream(ctx, room)
-		if err != nil {
-			return 0, err
-		}
-		ack, err := b.js.Publish(ctx, subject, data)
-		if err == nil {
-			return ack.Sequence, nil
-		}
-		if attempt == 0 && errors.Is(err, nats.ErrNoResponders) && b.Available() == nil {
-			b.forgetStream(room) // deleted under us: make it again
-			continue
-		}
-		return 0, b.unavailable(err)
-	}
-}
-
-// Latest returns the sequence number of the room's latest event.
-func (b *Broker) Latest(ctx context.Context, room string) (uint64, error) {
-	if err := b.Available(); err != nil {
-		return 0, err
-	}
-	_, info, err := b.streamInfo(ctx, room)
-	if err != nil {
-		return 0, err
-	}
-	return info.State.LastSeq, nil
+	return fmt.Errorf("%w: %w", broker.ErrUnavailable, err)
 }

@@ -2,262 +2,290 @@ package natsbroker_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
-	"github.com/wsflow/wsflow/flow"
-	"github.com/wsflow/wsflow/message"
 )
 
-// recorder is a Handler that records what it receives.
-type recorder struct {
-	mu   sync.Mutex
-	got  []broker.Event
-	more chan struct{}
-	end  chan error
-}
-
-func newRecorder() *recorder {
-	return &recorder{more: make(chan struct{}, 1), end: make(chan error, 1)}
-}
-
-func (r *recorder) handler() broker.Handler {
-	return broker.Handler{
-		Event: func(ev broker.Event) {
-			r.mu.Lock()
-			r.got = append(r.got, ev)
-			r.mu.Unlock()
-			select {
-			case r.more <- struct{}{}:
-			default:
-			}
-		},
-		End: func(err error) { r.end <- err },
-	}
-}
-
-func (r *recorder) events() []broker.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]broker.Event(nil), r.got...)
-}
-
-// waitFor waits until r has n events and returns them.
-func (r *recorder) waitFor(t *testing.T, n int) []broker.Event {
-	t.Helper()
-	timeout := time.After(patience)
-	for {
-		if got := r.events(); len(got) >= n {
-			return got
-		}
-		select {
-		case <-r.more:
-		case <-timeout:
-			t.Fatalf("%d events of %d arrived", len(r.events()), n)
-		}
-	}
-}
-
-func seqs(evs []broker.Event) []uint64 {
-	var s []uint64
-	for _, ev := range evs {
-		s = append(s, ev.Seq)
-	}
-	return s
-}
-
-func connect(t *testing.T, url string, opts ...natsbroker.Option) *natsbroker.Broker {
-	t.Helper()
-	b, err := natsbroker.Connect(url, opts...)
-	require.NoError(t, err)
-	t.Cleanup(b.Close)
-	return b
-}
-
-func TestTwoServersOneOrder(t *testing.T) {
+// Two brokers on two connections, two subscribers on each, four
+// publishers at once, with another room's events interleaved: every
+// subscriber receives the room's events once each, in one order, with
+// increasing (not consecutive) sequence numbers.
+func TestOneOrderAcrossBrokers(t *testing.T) {
 	ns := startNATS(t, t.TempDir(), -1)
-	b1, b2 := connect(t, ns.ClientURL()), connect(t, ns.ClientURL())
-	ctx := context.Background()
+	b1, b2 := connect(t, ns.ClientURL(), natsbroker.WithPartitions(1)), connect(t, ns.ClientURL(), natsbroker.WithPartitions(1))
 	var recs []*recorder
+	var start []broker.Position
 	for _, b := range []*natsbroker.Broker{b1, b1, b2, b2} {
 		r := newRecorder()
-		s, err := b.Subscribe(ctx, "lobby", 0, r.handler())
-		require.NoError(t, err)
-		require.True(t, s.Recovered())
-		t.Cleanup(s.Close)
+		start = append(start, subscribe(t, b, "lobby", r).Start())
 		recs = append(recs, r)
 	}
+	require.True(t, broker.ValidEpoch(start[0].Epoch))
+	for _, s := range start {
+		require.Equal(t, start[0], s, "every subscriber starts at the same place of an unused partition")
+	}
 	const publishers, each = 4, 100
+	published := make(chan uint64, publishers*each)
 	var wg sync.WaitGroup
 	for p := range publishers {
 		b := []*natsbroker.Broker{b1, b2}[p%2]
 		wg.Go(func() {
 			for i := range each {
-				_, err := b.Publish(ctx, "lobby", fmt.Appendf(nil, "%d-%d", p, i))
-				require.NoError(t, err)
+				seq, err := b.Publish(context.Background(), "lobby", fmt.Appendf(nil, "%d-%d", p, i))
+				if err == nil {
+					_, err = b.Publish(context.Background(), "other", []byte("x")) // the same partition: numbers in between
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				published <- seq
 			}
 		})
 	}
 	wg.Wait()
-	want := recs[0].waitFor(t, publishers*each)
-	for i, ev := range want {
-		require.Equal(t, uint64(i+1), ev.Seq)
+	close(published)
+	want := recs[0].waitFor(t, publishers*each, patience)
+	for i := 1; i < len(want); i++ {
+		require.Greater(t, want[i].Seq, want[i-1].Seq)
 	}
 	for _, r := range recs[1:] {
-		require.Equal(t, want, r.waitFor(t, publishers*each), "one order on both servers")
+		require.Equal(t, want, r.waitFor(t, publishers*each, patience), "one order on both brokers")
 	}
-	// Rooms are separate streams, numbered from 1 each.
-	seq, err := b2.Publish(ctx, "other", []byte("x"))
-	require.NoError(t, err)
-	require.Equal(t, uint64(1), seq)
+	var got []uint64
+	for seq := range published {
+		got = append(got, seq)
+	}
+	require.ElementsMatch(t, got, seqs(want), "every publish delivered once")
+	require.Greater(t, want[len(want)-1].Seq, uint64(publishers*each), "the numbers skip the other room's")
 }
 
-func TestRecoveryAcrossServers(t *testing.T) {
+// A subscription's Start and a replay up to it give every event once: the
+// history's up to Start, the live ones after.
+func TestSubscribeThenReplay(t *testing.T) {
 	ns := startNATS(t, t.TempDir(), -1)
-	b1 := connect(t, ns.ClientURL(), natsbroker.WithHistory(5))
-	b2 := connect(t, ns.ClientURL(), natsbroker.WithHistory(5))
-	ctx := context.Background()
-	live := newRecorder() // a member on b2, so that b2's room runs
-	ls, err := b2.Subscribe(ctx, "r", 0, live.handler())
-	require.NoError(t, err)
-	defer ls.Close()
-	for i := 1; i <= 8; i++ { // the history holds 4..8
-		_, err := b1.Publish(ctx, "r", fmt.Appendf(nil, "m%d", i))
-		require.NoError(t, err)
+	b := connect(t, ns.ClientURL())
+	other := connect(t, ns.ClientURL())
+	for i := range 10 {
+		publish(t, other, "r", fmt.Sprint(i))
 	}
-	live.waitFor(t, 8)
+	r := newRecorder()
+	start := subscribe(t, b, "r", r).Start()
+	require.Equal(t, uint64(10), start.Seq)
+	for i := 10; i < 15; i++ {
+		publish(t, other, "r", fmt.Sprint(i))
+	}
+	recovered, history, batches := replayAll(t, b, "r", broker.Position{Epoch: start.Epoch}, start.Seq)
+	require.True(t, recovered)
+	require.Equal(t, 1, batches)
+	all := append(history, r.waitFor(t, 5, patience)...)
+	require.Len(t, all, 15)
+	for i, ev := range all {
+		require.Equal(t, uint64(i+1), ev.Seq)
+		require.Equal(t, fmt.Sprint(i), string(ev.Data))
+	}
+	// A second subscriber of the running partition starts where its
+	// consumer is.
+	start2 := subscribe(t, b, "r", newRecorder()).Start()
+	require.Equal(t, broker.Position{Epoch: start.Epoch, Seq: 15}, start2)
+}
+
+// A replay reads a 1,000-event history in batches: a handful of JetStream
+// requests, not one per event.
+func TestReplayInBatches(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	b := connect(t, ns.ClientURL())
+	var last uint64
+	for i := range 1000 {
+		last = publish(t, b, "r", strings.Repeat("x", 100)+fmt.Sprint(i))
+	}
+	api := countAPI(t, ns.ClientURL())
+	recovered, evs, batches := replayAll(t, b, "r", broker.Position{}, last)
+	kinds := api.settle(t)
+	require.True(t, recovered)
+	require.Len(t, evs, 1000)
+	require.Equal(t, 4, batches, "256 events a batch")
+	t.Logf("a 1,000-event replay: %d JetStream API requests %v", api.total(), kinds)
+	require.LessOrEqual(t, api.total(), int64(10))
+	require.Equal(t, int64(4), kinds["CONSUMER.MSG"], "one fetch per batch")
+}
+
+// Rooms are subjects, not streams: 3,000 rooms used leave the streams at
+// the partitions' number, and the consumers at one per partition.
+func TestRoomsAreNotStreams(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	b := connect(t, ns.ClientURL())
+	for i := range 3000 {
+		room := fmt.Sprintf("room-%d", i)
+		s, err := b.Subscribe(context.Background(), room, newRecorder().handler())
+		require.NoError(t, err)
+		publish(t, b, room, "x")
+		defer s.Close()
+	}
+	jsz, err := ns.Jsz(nil)
+	require.NoError(t, err)
+	require.Equal(t, natsbroker.DefaultPartitions, jsz.Streams)
+	require.Equal(t, natsbroker.DefaultPartitions, jsz.Consumers)
+	require.Equal(t, uint64(3000), jsz.Messages)
+}
+
+// Nothing deletes a room: after its members leave and a broker connects
+// again (making its streams again), the stream is the same one, holding
+// the same events, and the numbering goes on.
+func TestNothingDeletesARoom(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	api := countAPI(t, ns.ClientURL())
+	b := connect(t, ns.ClientURL())
+	r := newRecorder()
+	s := subscribe(t, b, "kept", r)
+	first := publish(t, b, "kept", "1")
+	idle := newRecorder()
+	is := subscribe(t, b, "idle", idle)
+	publish(t, b, "idle", "1")
+	idle.waitFor(t, 1, patience)
+	is.Close() // "idle" has no member left
+	b2 := connect(t, ns.ClientURL())
+	again := publish(t, b2, "kept", "2")
+	require.Greater(t, again, first, "the numbering goes on")
+	require.Equal(t, []uint64{first, again}, seqs(r.waitFor(t, 2, patience)))
+	recovered, evs, _ := replayAll(t, b2, "idle", broker.Position{Epoch: s.Start().Epoch}, again)
+	require.True(t, recovered)
+	require.Len(t, evs, 1, "the idle room keeps its history")
+	require.Equal(t, s.Start().Epoch, subscribe(t, b2, "kept", newRecorder()).Start().Epoch, "the same epoch")
+	kinds := api.settle(t)
+	require.Zero(t, kinds["STREAM.DELETE"], "no stream deleted")
+	require.Zero(t, kinds["STREAM.PURGE"], "no stream purged")
+}
+
+// A stream made anew (here: a NATS server that lost its storage) has a new
+// epoch; a replay from the old epoch did not recover and reads every event
+// the new history holds.
+func TestNewStreamNewEpoch(t *testing.T) {
+	old := startNATS(t, t.TempDir(), -1)
+	b := connect(t, old.ClientURL())
+	for i := range 5 {
+		publish(t, b, "r", fmt.Sprint(i))
+	}
+	was := subscribe(t, b, "r", newRecorder()).Start()
+	require.Equal(t, uint64(5), was.Seq)
+	b.Close()
+	old.Shutdown()
+	old.WaitForShutdown()
+
+	ns := startNATS(t, t.TempDir(), -1)
+	b = connect(t, ns.ClientURL())
+	for i := range 7 {
+		publish(t, b, "r", fmt.Sprint(i))
+	}
+	now := subscribe(t, b, "r", newRecorder()).Start()
+	require.True(t, broker.ValidEpoch(now.Epoch))
+	require.NotEqual(t, was.Epoch, now.Epoch)
+	recovered, evs, _ := replayAll(t, b, "r", was, now.Seq)
+	require.False(t, recovered)
+	require.Equal(t, []uint64{1, 2, 3, 4, 5, 6, 7}, seqs(evs))
+	recovered, evs, _ = replayAll(t, b, "r", broker.Position{Epoch: now.Epoch, Seq: 5}, now.Seq)
+	require.True(t, recovered)
+	require.Equal(t, []uint64{6, 7}, seqs(evs))
+}
+
+// Recovered, by the rules of the broker package: events of room "r"
+// interleaved with "s"'s, a history of 5 per room.
+func TestRecovered(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	b := connect(t, ns.ClientURL(), natsbroker.WithPartitions(1), natsbroker.WithHistory(5))
+	var rs []uint64
+	for i := range 8 {
+		rs = append(rs, publish(t, b, "r", fmt.Sprint(i)))
+		publish(t, b, "s", fmt.Sprint(i))
+	}
+	// "r" holds its last 5: rs[3:].
+	start := subscribe(t, b, "r", newRecorder()).Start()
+	epoch, latest := start.Epoch, rs[7]
 	for _, tc := range []struct {
-		after     uint64
+		name      string
+		from      broker.Position
 		recovered bool
 		want      []uint64
 	}{
-		{3, true, []uint64{4, 5, 6, 7, 8}},
-		{6, true, []uint64{7, 8}},
-		{8, true, nil},
-		{1, false, []uint64{4, 5, 6, 7, 8}},
-		{20, false, nil},
+		{"since evicted", broker.Position{Epoch: epoch, Seq: rs[1]}, false, rs[3:]},
+		{"since the oldest held", broker.Position{Epoch: epoch, Seq: rs[3]}, true, rs[4:]},
+		{"since held", broker.Position{Epoch: epoch, Seq: rs[5]}, true, rs[6:]},
+		{"since = latest", broker.Position{Epoch: epoch, Seq: latest}, true, []uint64{}},
+		{"since > latest", broker.Position{Epoch: epoch, Seq: start.Seq + 5}, false, []uint64{}},
+		{"since another room's event", broker.Position{Epoch: epoch, Seq: rs[5] + 1}, false, rs[6:]},
+		{"since 0, events discarded", broker.Position{Epoch: epoch}, false, rs[3:]},
+		{"another epoch", broker.Position{Epoch: "other", Seq: rs[5]}, false, rs[3:]},
+		{"empty epoch is the room's", broker.Position{Seq: rs[5]}, true, rs[6:]},
 	} {
-		require.Equal(t, tc.want, seqs(newRecorderAfter(t, b2, tc.after, tc.recovered)), "after %d", tc.after)
+		recovered, evs, _ := replayAll(t, b, "r", tc.from, start.Seq)
+		require.Equal(t, tc.recovered, recovered, tc.name)
+		require.Equal(t, tc.want, seqs(evs), tc.name)
 	}
-	// A server where the room has no member yet reads the same history.
-	b3 := connect(t, ns.ClientURL(), natsbroker.WithHistory(5))
-	require.Equal(t, []uint64{4, 5, 6, 7, 8}, seqs(newRecorderAfter(t, b3, 3, true)))
-	require.Equal(t, []uint64{8}, seqs(newRecorderAfter(t, b3, 7, true)))
-	// A member coming back, then the live events, with no duplicate.
-	r := newRecorder()
-	s, err := b2.Subscribe(ctx, "r", 6, r.handler())
-	require.NoError(t, err)
-	defer s.Close()
-	_, err = b1.Publish(ctx, "r", []byte("m9"))
-	require.NoError(t, err)
-	got := r.waitFor(t, 3)
-	require.Equal(t, []uint64{7, 8, 9}, seqs(got))
-	require.Equal(t, "m9", string(got[2].Data))
-	live.waitFor(t, 9)
-	_, err = b1.Publish(ctx, "r", []byte("m10"))
-	require.NoError(t, err)
-	require.Equal(t, []uint64{7, 8, 9, 10}, seqs(r.waitFor(t, 4)))
-	// A subscriber from beyond the room is not recovered, then live.
-	ahead := newRecorder()
-	as, err := b1.Subscribe(ctx, "r", 50, ahead.handler())
-	require.NoError(t, err)
-	defer as.Close()
-	require.False(t, as.Recovered())
-	_, err = b2.Publish(ctx, "r", []byte("m11"))
-	require.NoError(t, err)
-	require.Equal(t, []uint64{11}, seqs(ahead.waitFor(t, 1)))
-	require.Equal(t, seqs(live.waitFor(t, 10))[6:], seqs(r.events()))
+	// up to: the replay stops at its end.
+	_, evs, _ := replayAll(t, b, "r", broker.Position{Epoch: epoch, Seq: rs[3]}, rs[5])
+	require.Equal(t, rs[4:6], seqs(evs))
+	// A room that has discarded nothing recovers from 0.
+	fresh := connect(t, ns.ClientURL(), natsbroker.WithPrefix("FRESH"))
+	seq := publish(t, fresh, "r", "x")
+	recovered, evs, _ := replayAll(t, fresh, "r", broker.Position{}, seq)
+	require.True(t, recovered)
+	require.Equal(t, []uint64{seq}, seqs(evs))
+	recovered, evs, _ = replayAll(t, fresh, "never", broker.Position{}, seq)
+	require.True(t, recovered, "an unused room in an untouched stream")
+	require.Empty(t, evs)
 }
 
-// newRecorderAfter subscribes to room r on b after after, checks whether
-// it recovered, and returns what the history gave at once.
-func newRecorderAfter(t *testing.T, b *natsbroker.Broker, after uint64, recovered bool) []broker.Event {
-	t.Helper()
-	r := newRecorder()
-	s, err := b.Subscribe(context.Background(), "r", after, r.handler())
+// The history's byte budget is the streams', shared by the partitions.
+func TestHistoryBytes(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	connect(t, ns.ClientURL(), natsbroker.WithPartitions(4), natsbroker.WithHistoryBytes(4<<20),
+		natsbroker.WithHistory(10), natsbroker.WithMaxAge(time.Hour), natsbroker.WithStorage(jetstream.MemoryStorage))
+	nc, err := nats.Connect(ns.ClientURL())
 	require.NoError(t, err)
-	require.Equal(t, recovered, s.Recovered(), "after %d", after)
-	s.Close()
-	return r.events()
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	var names []string
+	for name := range js.StreamNames(context.Background()).Name() {
+		names = append(names, name)
+	}
+	require.ElementsMatch(t, []string{"WSFLOW_ROOMS_00", "WSFLOW_ROOMS_01", "WSFLOW_ROOMS_02", "WSFLOW_ROOMS_03"}, names)
+	st, err := js.Stream(context.Background(), "WSFLOW_ROOMS_02")
+	require.NoError(t, err)
+	cfg := st.CachedInfo().Config
+	require.Equal(t, int64(1<<20), cfg.MaxBytes)
+	require.Equal(t, int64(10), cfg.MaxMsgsPerSubject)
+	require.Equal(t, time.Hour, cfg.MaxAge)
+	require.Equal(t, jetstream.MemoryStorage, cfg.Storage)
+	require.Equal(t, jetstream.DiscardOld, cfg.Discard)
+	require.Equal(t, []string{"WSFLOW_ROOMS.02.*"}, cfg.Subjects)
 }
 
-func TestLossClosesMembersAndReconnects(t *testing.T) {
-	dir := t.TempDir()
-	ns := startNATS(t, dir, -1)
-	addr := ns.ClientURL()
-	reconnected := make(chan struct{}, 2) // nats.go reconnects on its own schedule: it says when
-	onReconnect := natsbroker.WithNATSOptions(nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} }))
-	b1, b2 := connect(t, addr, onReconnect), connect(t, addr, onReconnect)
-	rooms1 := flow.NewRooms[string](flow.WithBroker(b1))
-	rooms2 := flow.NewRooms[string](flow.WithBroker(b2))
-	ctx := context.Background()
-	var members []*flow.Running[string]
-	for _, rs := range []*flow.Rooms[string]{rooms1, rooms2} {
-		got := make(chan string, 16)
-		m := flow.Start(ctx, rs.Join("r", flow.Announce("hi", "bye")), func(v string) error { got <- v; return nil })
-		members = append(members, m)
-		select {
-		case v := <-got:
-			require.Equal(t, "hi", v)
-		case <-time.After(patience):
-			t.Fatal("no hello")
-		}
+// Any room name is a room of its own, long or short, of any characters.
+func TestRoomNamesOfAnyCharacters(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), -1)
+	b := connect(t, ns.ClientURL(), natsbroker.WithPartitions(1))
+	rooms := []string{"a", "a.b", "a b", "*", ">", "_x", "~x", "é", "", strings.Repeat("y", 64), strings.Repeat("y", 65),
+		strings.Repeat("z", 192), strings.Repeat("z", 193), strings.Repeat("z", 10000)}
+	var last uint64
+	for _, room := range rooms {
+		last = publish(t, b, room, room)
 	}
-	require.NoError(t, rooms1.Available())
-
-	port := ns.Addr().(*net.TCPAddr).Port
-	ns.Shutdown()
-	ns.WaitForShutdown()
-	for _, m := range members {
-		select {
-		case <-m.Done():
-		case <-time.After(5 * time.Second):
-			t.Fatal("a member was not closed within 5 s of losing NATS")
-		}
-		var ce *message.CloseError
-		require.True(t, errors.As(m.Err(), &ce), "%v", m.Err())
-		require.Equal(t, message.TryAgainLater, ce.Code)
-		require.Equal(t, "rooms unavailable", ce.Reason)
-		m.Stop()
+	for _, room := range rooms {
+		_, evs, _ := replayAll(t, b, room, broker.Position{}, last)
+		require.Len(t, evs, 1, "%.20q is a room of its own", room)
+		require.Equal(t, room, string(evs[0].Data))
 	}
-	require.ErrorIs(t, rooms1.Available(), broker.ErrUnavailable)
-	require.ErrorIs(t, rooms2.Available(), broker.ErrUnavailable)
-	_, err := b1.Publish(ctx, "r", []byte("lost"))
-	require.ErrorIs(t, err, broker.ErrUnavailable)
-	refused := flow.Start(ctx, rooms1.Join("r"), func(string) error { return nil })
-	<-refused.Done()
-	require.ErrorIs(t, refused.Stop(), broker.ErrUnavailable)
-
-	// The same server again, on the same port, with the same storage.
-	startNATS(t, dir, port)
-	for range 2 {
-		select {
-		case <-reconnected:
-		case <-time.After(patience):
-			t.Fatal("did not reconnect")
-		}
-	}
-	require.NoError(t, b1.Available())
-	require.NoError(t, b2.Available())
-	got := make(chan string, 16)
-	m := flow.Start(ctx, rooms2.Join("r"), func(v string) error { got <- v; return nil })
-	require.NoError(t, rooms1.Publish(ctx, "r", "back"))
-	select {
-	case v := <-got:
-		require.Equal(t, "back", v)
-	case <-time.After(patience):
-		t.Fatal("a new member received nothing")
-	}
-	m.Stop()
 }
 
 func TestZeroBrokerIsUnavailable(t *testing.T) {
@@ -266,29 +294,33 @@ func TestZeroBrokerIsUnavailable(t *testing.T) {
 	require.ErrorIs(t, b.Available(), broker.ErrUnavailable)
 	_, err := b.Publish(ctx, "r", nil)
 	require.ErrorIs(t, err, broker.ErrUnavailable)
-	_, err = b.Subscribe(ctx, "r", 0, newRecorder().handler())
+	_, err = b.Subscribe(ctx, "r", newRecorder().handler())
 	require.ErrorIs(t, err, broker.ErrUnavailable)
-	_, err = b.Latest(ctx, "r")
+	_, err = b.Replay(ctx, "r", broker.Position{}, 0)
 	require.ErrorIs(t, err, broker.ErrUnavailable)
 	b.Close()
 }
 
-func TestConnectFailsWhenUnreachable(t *testing.T) {
+func TestConnectFails(t *testing.T) {
 	ns := startNATS(t, t.TempDir(), -1)
+	_, err := natsbroker.Connect(ns.ClientURL(), natsbroker.WithPrefix("a.b"))
+	require.ErrorContains(t, err, "prefix")
 	url := ns.ClientURL()
 	ns.Shutdown()
 	ns.WaitForShutdown()
-	_, err := natsbroker.Connect(url)
+	_, err = natsbroker.Connect(url)
 	require.Error(t, err)
 }
 
-func TestRoomNamesOfAnyCharacters(t *testing.T) {
+// Closing the broker ends its subscriptions with ErrUnavailable.
+func TestCloseEndsSubscriptions(t *testing.T) {
 	ns := startNATS(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL())
-	ctx := context.Background()
-	for i, room := range []string{"a.b", "a b", "*", ">", "_x", "é"} {
-		seq, err := b.Publish(ctx, room, []byte{byte(i)})
-		require.NoError(t, err, room)
-		require.Equal(t, uint64(1), seq, "%q is a room of its own", room)
-	}
+	r := newRecorder()
+	subscribe(t, b, "r", r)
+	b.Close()
+	require.ErrorIs(t, <-r.end, broker.ErrUnavailable)
+	require.ErrorIs(t, b.Available(), broker.ErrUnavailable)
+	_, err := b.Publish(context.Background(), "r", nil)
+	require.ErrorIs(t, err, broker.ErrUnavailable)
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wsflow/wsflow/broker"
-	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/rooms"
 	"github.com/wsflow/wsflow/router"
 )
 
@@ -20,13 +20,13 @@ const sessionTTL = 24 * time.Hour
 // An App is safe for concurrent use.
 type App struct {
 	handler  http.Handler
-	group    *router.Group                // every open socket, bounded by -max-conns
-	opts     []router.Option              // every socket's options: limits, origins, logger, group
-	logger   *slog.Logger                 // what the sockets themselves log: /ticks, /callbacks
-	sessions *sessions                    // the session cookies of /login and /secure
-	chat     *flow.Rooms[string]          // the rooms of /chat/{room}
-	rooms    *flow.Rooms[json.RawMessage] // the rooms of /rooms/{room}
-	metrics  http.Handler                 // GET /metrics: the series of every socket
+	group    *router.Group                 // every open socket, bounded by -max-conns
+	opts     []router.Option               // every socket's options: limits, origins, logger, group
+	logger   *slog.Logger                  // what the sockets themselves log: /ticks, /callbacks
+	sessions *sessions                     // the session cookies of /login and /secure
+	chat     *rooms.Rooms[string]          // the rooms of /chat/{room}
+	rooms    *rooms.Rooms[json.RawMessage] // the rooms of /rooms/{room}
+	metrics  http.Handler                  // GET /metrics: the series of every socket
 
 	lookupWork func(context.Context, time.Duration) error // /lookup's back end; tests replace it
 }
@@ -34,9 +34,10 @@ type App struct {
 // New returns the demo application configured by cfg. It uses cfg's
 // fields as they are, zero included (a zero KeepAlive disables pings, a
 // zero MaxConns sets no limit): start from DefaultConfig. Addr,
-// ShutdownGrace, NATS and NATSListen are the command's, and New ignores
-// them; the rooms of /chat and /rooms run on cfg.Broker, which the caller
-// closes after Shutdown.
+// ShutdownGrace, NATS, NATSListen and NATSReplicas are the command's, and
+// New ignores them; the rooms of /chat and /rooms run on cfg.Broker, which
+// the caller closes after Shutdown, or without one in this process, their
+// histories holding HistoryBytes together.
 func New(cfg Config) *App {
 	logger := cfg.logger()
 	a := &App{
@@ -48,7 +49,7 @@ func New(cfg Config) *App {
 	}
 	b := cfg.Broker
 	if b == nil {
-		b = broker.NewInProcess()
+		b = broker.NewInProcess(broker.WithHistoryBytes(cfg.HistoryBytes))
 	}
 	a.chat = newChatRooms(b)
 	a.rooms = newJSONRooms(b)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/broker"
 	"go.uber.org/goleak"
 )
 
@@ -298,6 +299,30 @@ func TestBrowserPage(t *testing.T) {
 		code, _, _ := bob.waitClose()
 		require.Equal(t, "1000", code)
 		ann.waitLog("in", "* bob left")
+	})
+
+	t.Run("rooms resume after a reconnect", func(t *testing.T) {
+		tb := openPage(t, browser, page)
+		tb.choose("rooms")
+		tb.setParam("room", "resume")
+		tb.setParam("name", "ann")
+		tb.connect()
+		tb.until(`() => document.querySelector("#param-since").value !== ""`) // ann's joined is shown
+		epoch, since := tb.value("#param-epoch"), tb.value("#param-since")
+		require.True(t, broker.ValidEpoch(epoch), "the page shows the epoch: %q", epoch)
+		tb.waitLog("in", `{"epoch":"`+epoch+`"}`)
+		tb.waitLog("in", `{"seq":`+since+`,"joined":"ann"}`)
+		tb.run(chromedp.Click("#disconnect", chromedp.ByQuery))
+		tb.waitClose()
+
+		bob, _ := roomsMember(t, d, "resume", "bob")
+		bob.SendText(`{"text":"while ann was away"}`)
+		missed := expectEv(t, bob, 0, `{"from":"bob","text":"while ann was away"}`)
+		tb.connect()
+		tb.until(`(text) => Array.from(document.querySelectorAll("#log li .data")).some((el) => el.textContent === text)`,
+			"connecting to "+d.wsURL("/rooms/resume?name=ann&since="+since+"&epoch="+epoch))
+		tb.waitLog("in", `{"epoch":"`+epoch+`","recovered":true}`)
+		tb.waitLog("in", missed.raw)
 	})
 
 	t.Run("close codes", func(t *testing.T) {

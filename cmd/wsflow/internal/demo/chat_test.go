@@ -16,6 +16,7 @@ import (
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/message"
+	"github.com/wsflow/wsflow/rooms"
 	"github.com/wsflow/wsflow/router/wstest"
 )
 
@@ -224,7 +225,7 @@ func TestChatEvictsSilentMember(t *testing.T) {
 	for ; ; got++ {
 		kind, p, closed := sid.Next()
 		if closed != nil {
-			require.Equal(t, message.Close{Code: message.PolicyViolation, Reason: flow.ErrTooSlow.Reason}, *closed, "after %d of %d messages", got, len(want))
+			require.Equal(t, message.Close{Code: message.PolicyViolation, Reason: rooms.ErrTooSlow.Reason}, *closed, "after %d of %d messages", got, len(want))
 			break
 		}
 		require.Less(t, got, len(want)-1, "sid was not evicted: its socket buffers hold more than cmdtest.SocketBuffers says")
@@ -272,7 +273,8 @@ func TestRooms(t *testing.T) {
 	expectHeard(annHeard, "* ann joined")
 	bob, bobHeard := start("lobby", "bob")
 	expectHeard(bobHeard, "* bob joined")
-	cat, _ := start("kitchen", "cat")
+	cat, catHeard := start("kitchen", "cat")
+	expectHeard(catHeard, "* cat joined")
 	require.Equal(t, 2, rs.Len())
 	require.NoError(t, bob.Push("hi"))
 	expectHeard(bobHeard, "bob: hi")
@@ -286,9 +288,9 @@ func TestRooms(t *testing.T) {
 
 	// A room made again is a new room.
 	dan, danHeard := start("lobby", "dan")
-	require.Equal(t, 1, rs.Len())
 	require.NoError(t, dan.Push("anyone?"))
 	expectHeard(danHeard, "* dan joined", "dan: anyone?")
+	require.Equal(t, 1, rs.Len())
 	dan.Stop()
 
 	// Members coming and going at once in many rooms leave nothing behind.
@@ -355,7 +357,7 @@ func TestChatBoundsNeverReadingMemberByBytes(t *testing.T) {
 	text := strings.Repeat("x", 64<<10-16)               // "hog: " + text fits -max-message
 	// Enough to fill the socket buffers and pass the byte bound eight
 	// times over; before the byte bound it all stayed queued.
-	n := int((cmdtest.SocketBuffers()+8*flow.DefaultMemberBytes)/int64(len(text))) + 1
+	n := int((cmdtest.SocketBuffers()+8*rooms.DefaultBytes)/int64(len(text))) + 1
 	const heapBound = 48 << 20
 	live := func() uint64 {
 		runtime.GC()

@@ -261,6 +261,8 @@ func TestDefaults(t *testing.T) {
 		MaxConns:         10000,
 		HandshakeTimeout: 10 * time.Second,
 		NATSListen:       "127.0.0.1:4222",
+		HistoryBytes:     32 << 20,
+		NATSReplicas:     1,
 	}, cfg)
 	require.Equal(t, DefaultConfig(), cfg)
 	require.Len(t, cfg.sessionKey(), 32)
@@ -270,4 +272,19 @@ func TestDefaults(t *testing.T) {
 	cfg, err = ParseFlags([]string{"-origins", " a.example,*.b.example ,, https://c.example"}, new(bytes.Buffer))
 	require.NoError(t, err)
 	require.Equal(t, []string{"a.example", "*.b.example", "https://c.example"}, cfg.Origins)
+
+	cfg, err = ParseFlags([]string{"-history-bytes", "1048576", "-nats-replicas", "3"}, new(bytes.Buffer))
+	require.NoError(t, err)
+	require.Equal(t, int64(1<<20), cfg.HistoryBytes)
+	require.Equal(t, 3, cfg.NATSReplicas)
+	t.Setenv("WSFLOW_HISTORY_BYTES", "4096")
+	t.Setenv("WSFLOW_NATS_REPLICAS", "5")
+	cfg, err = ParseFlags(nil, new(bytes.Buffer))
+	require.NoError(t, err)
+	require.Equal(t, int64(4096), cfg.HistoryBytes)
+	require.Equal(t, 5, cfg.NATSReplicas)
+	for _, args := range [][]string{{"-history-bytes", "0"}, {"-nats-replicas", "0"}} {
+		_, err = ParseFlags(args, new(bytes.Buffer))
+		require.True(t, cli.IsUsage(err), "%q", args)
+	}
 }

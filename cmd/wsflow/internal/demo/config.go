@@ -32,6 +32,12 @@ type Config struct {
 	// NATSListen is -nats-listen: where the embedded NATS server listens,
 	// HOST:PORT (port 0: one the system chooses).
 	NATSListen string
+	// HistoryBytes is -history-bytes: the payload bytes that all rooms'
+	// histories hold together.
+	HistoryBytes int64
+	// NATSReplicas is -nats-replicas: the JetStream replicas of the rooms'
+	// streams.
+	NATSReplicas int
 	// Broker carries the rooms of /chat and /rooms; nil for rooms in this
 	// process only (broker.InProcess). New uses it as it is and never
 	// closes it: Run sets it from NATS, and closes it once the App has
@@ -59,6 +65,8 @@ func DefaultConfig() Config {
 		MaxConns:         10000,
 		HandshakeTimeout: defaultHandshakeTimeout,
 		NATSListen:       defaultNATSListen,
+		HistoryBytes:     broker.DefaultHistoryBytes,
+		NATSReplicas:     1,
 	}
 }
 

@@ -29,6 +29,8 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request; a slower one is disconnected")
 	fs.Var(natsFlag{&cfg.NATS}, "nats", "rooms across servers: `embedded` (a NATS server in this process, on -nats-listen) or comma-separated nats://HOST:PORT URLs of NATS with JetStream (default: rooms in this process only)")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", cfg.NATSListen, "where the embedded NATS server of -nats embedded listens, `HOST:PORT`")
+	fs.Var(cli.Int[int64]{P: &cfg.HistoryBytes, Min: 1}, "history-bytes", "payload `bytes` that all rooms' histories hold together; past it the oldest events go first")
+	fs.Var(cli.Int[int]{P: &cfg.NATSReplicas, Min: 1}, "nats-replicas", "JetStream `replicas` of the rooms' streams with -nats (3 for a 3-node NATS cluster)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: wsflow demo [flags]\n\n"+
 			"Serves the demo application. Each flag may also be set with an environment\n"+

@@ -29,8 +29,9 @@ const natsStartTimeout = 10 * time.Second
 // openBroker returns the broker that -nats asks for and the function that
 // closes it (and stops the embedded NATS server, removing its storage):
 // nil for rooms in this process only, a natsbroker connected to the URLs,
-// or one connected to a NATS server it starts on -nats-listen. It fails
-// when NATS cannot be reached.
+// or one connected to a NATS server it starts on -nats-listen; with the
+// history budget of -history-bytes and the replicas of -nats-replicas,
+// when set. It fails when NATS cannot be reached.
 func openBroker(cfg *Config, logger *slog.Logger) (broker.Broker, func(), error) {
 	switch cfg.NATS {
 	case "":
@@ -40,7 +41,7 @@ func openBroker(cfg *Config, logger *slog.Logger) (broker.Broker, func(), error)
 		if err != nil {
 			return nil, nil, err
 		}
-		b, err := natsbroker.Connect(ns.ClientURL())
+		b, err := natsbroker.Connect(ns.ClientURL(), natsOptions(cfg)...)
 		if err != nil {
 			stop()
 			return nil, nil, err
@@ -48,13 +49,26 @@ func openBroker(cfg *Config, logger *slog.Logger) (broker.Broker, func(), error)
 		logger.Info("rooms on the embedded NATS server", "url", ns.ClientURL())
 		return b, func() { b.Close(); stop() }, nil
 	default:
-		b, err := natsbroker.Connect(cfg.NATS)
+		b, err := natsbroker.Connect(cfg.NATS, natsOptions(cfg)...)
 		if err != nil {
 			return nil, nil, err
 		}
 		logger.Info("rooms on NATS", "url", cfg.NATS)
 		return b, b.Close, nil
 	}
+}
+
+// natsOptions returns the natsbroker options of -history-bytes and
+// -nats-replicas, each when set (> 0).
+func natsOptions(cfg *Config) []natsbroker.Option {
+	var opts []natsbroker.Option
+	if cfg.HistoryBytes > 0 {
+		opts = append(opts, natsbroker.WithHistoryBytes(cfg.HistoryBytes))
+	}
+	if cfg.NATSReplicas > 0 {
+		opts = append(opts, natsbroker.WithReplicas(cfg.NATSReplicas))
+	}
+	return opts
 }
 
 // startEmbeddedNATS starts a NATS server with JetStream listening on addr

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/rooms"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
 )
@@ -24,39 +25,40 @@ type RoomMessage struct {
 // letter), even when both share one NATS.
 const jsonRoomPrefix = "J-"
 
-// notRecovered is the first message of a member coming back after an
-// event the room's history no longer holds.
-var notRecovered = json.RawMessage(`{"recovered":false}`)
-
 // roomsRoutes serves the JSON rooms, whose events carry the room's
-// sequence number so that a member can come back after the last it saw.
+// sequence number, and whose first message the room's epoch, so that a
+// member can come back after the last event it saw.
 func (a *App) roomsRoutes(mux *http.ServeMux) {
-	rooms := router.AcceptOrResult(transformer.Model[RoomMessage, json.RawMessage](), func(r *http.Request) (flow.Flow[RoomMessage, json.RawMessage], error) {
+	h := router.AcceptOrResult(transformer.Model[RoomMessage, json.RawMessage](), func(r *http.Request) (flow.Flow[RoomMessage, json.RawMessage], error) {
 		room, name, err := chatParams(r)
 		if err != nil {
 			return flow.Flow[RoomMessage, json.RawMessage]{}, err
 		}
-		since, hasSince, err := sinceParam(r)
+		from, resume, err := resumeParams(r)
 		if err != nil {
 			return flow.Flow[RoomMessage, json.RawMessage]{}, err
 		}
 		if err := roomsAvailable(a.rooms); err != nil {
 			return flow.Flow[RoomMessage, json.RawMessage]{}, err
 		}
-		return roomMember(a.rooms, room, name, since, hasSince), nil
+		return roomMember(a.rooms, room, name, from, resume), nil
 	}, a.opts...)
-	mux.Handle("GET /rooms/{room}", rooms)
+	mux.Handle("GET /rooms/{room}", h)
 }
 
 // newJSONRooms returns the registry of /rooms' rooms over b: an event
 // crosses the broker as a JSON object without its sequence number, which
 // each server puts in front of it once (withSeq); members are bounded as
 // chat members are.
-func newJSONRooms(b broker.Broker) *flow.Rooms[json.RawMessage] {
-	return flow.NewRooms[json.RawMessage](
-		flow.WithBroker(b),
-		flow.WithCodec(func(v json.RawMessage) ([]byte, error) { return v, nil }, withSeq),
-		flow.WithRoomMemberLimits(chatMemberBuffer, chatMemberBytes))
+func newJSONRooms(b broker.Broker) *rooms.Rooms[json.RawMessage] {
+	return rooms.New(rooms.Config[json.RawMessage]{
+		Broker: b,
+		Codec: rooms.Codec[json.RawMessage]{
+			Encode: func(v json.RawMessage) ([]byte, error) { return v, nil },
+			Decode: withSeq,
+		},
+		Limits: chatLimits,
+	})
 }
 
 // withSeq returns the event's object with "seq" as its first member.
@@ -70,18 +72,30 @@ func withSeq(ev broker.Event) (json.RawMessage, error) {
 }
 
 // roomMember returns the flow of one member called name of the JSON room:
-// it announces {"joined":N} and {"left":N}, publishes each of its messages
-// as {"from":N,"text":T}, and, with since, resumes after that event.
-func roomMember(rooms *flow.Rooms[json.RawMessage], room, name string, since uint64, hasSince bool) flow.Flow[RoomMessage, json.RawMessage] {
-	opts := []flow.MemberOption[json.RawMessage]{
-		flow.Announce(roomEvent(struct {
+// its first message is the room's epoch ({"epoch":E}, and with resume
+// whether the history held what it missed), it announces {"joined":N} and
+// {"left":N}, publishes each of its messages as {"from":N,"text":T}, and,
+// with resume, comes back after from.
+func roomMember(rs *rooms.Rooms[json.RawMessage], room, name string, from broker.Position, resume bool) flow.Flow[RoomMessage, json.RawMessage] {
+	opts := []rooms.JoinOption[json.RawMessage]{
+		rooms.Announce(roomEvent(struct {
 			Joined string `json:"joined"`
 		}{name}), roomEvent(struct {
 			Left string `json:"left"`
 		}{name})),
+		rooms.Greet(func(epoch string) json.RawMessage {
+			return roomEvent(struct {
+				Epoch string `json:"epoch"`
+			}{epoch})
+		}),
 	}
-	if hasSince {
-		opts = append(opts, flow.Since(since, notRecovered))
+	if resume {
+		opts = append(opts, rooms.Resume(from, func(epoch string, recovered bool) json.RawMessage {
+			return roomEvent(struct {
+				Epoch     string `json:"epoch"`
+				Recovered bool   `json:"recovered"`
+			}{epoch, recovered})
+		}))
 	}
 	said := flow.Map(func(m RoomMessage) json.RawMessage {
 		return roomEvent(struct {
@@ -89,7 +103,7 @@ func roomMember(rooms *flow.Rooms[json.RawMessage], room, name string, since uin
 			Text string `json:"text"`
 		}{name, m.Text})
 	})
-	return flow.Via(said, rooms.Join(jsonRoomPrefix+room, opts...))
+	return flow.Via(said, rs.Join(jsonRoomPrefix+room, opts...))
 }
 
 // roomEvent encodes an event of a JSON room, without HTML escaping.
@@ -97,24 +111,32 @@ func roomEvent(v any) json.RawMessage {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // strings only: it cannot fail
+	_ = enc.Encode(v) // strings and booleans only: it cannot fail
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-// sinceParam returns the S of ?since=S, a decimal integer >= 0, and
-// whether it was given (absent or empty: not given).
-func sinceParam(r *http.Request) (since uint64, ok bool, err error) {
+// resumeParams returns the position of ?since=S&epoch=E, and whether
+// since was given (absent or empty: not given). S must be a decimal
+// integer >= 0; E, when present, 1 to 64 characters from
+// [A-Za-z0-9_-] (broker.ValidEpoch).
+func resumeParams(r *http.Request) (from broker.Position, resume bool, err error) {
 	q, err := query(r)
 	if err != nil {
-		return 0, false, err
+		return from, false, err
+	}
+	if q.Has("epoch") {
+		from.Epoch = q.Get("epoch")
+		if !broker.ValidEpoch(from.Epoch) {
+			return from, false, badRequest("epoch must be 1 to 64 characters from [A-Za-z0-9_-]")
+		}
 	}
 	s := q.Get("since")
 	if s == "" {
-		return 0, false, nil
+		return from, false, nil
 	}
-	since, err = strconv.ParseUint(s, 10, 64)
+	from.Seq, err = strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, false, badRequest("since must be a decimal integer >= 0")
+		return from, false, badRequest("since must be a decimal integer >= 0")
 	}
-	return since, true, nil
+	return from, true, nil
 }

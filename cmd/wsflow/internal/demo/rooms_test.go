@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
@@ -63,7 +65,18 @@ type roomEv struct {
 	From      string `json:"from,omitempty"`
 	Text      string `json:"text,omitempty"`
 	Recovered *bool  `json:"recovered,omitempty"`
+	Epoch     string `json:"epoch,omitempty"`
 	raw       string // as received
+}
+
+// body returns the event as received without its "seq": what a test
+// compares, the numbers being the broker's.
+func (ev roomEv) body() string {
+	rest, ok := strings.CutPrefix(ev.raw, `{"seq":`+strconv.FormatUint(ev.Seq, 10)+`,`)
+	if !ok {
+		return ev.raw
+	}
+	return "{" + rest
 }
 
 // parseEv parses an event, a JSON object.
@@ -94,11 +107,42 @@ func nextEv(t *testing.T, c *wstest.Conn) roomEv {
 	return ev
 }
 
-// roomsMember dials /rooms/room as name and returns its first event,
-// which should be its own joined.
+// expectEv reads one event on the test's goroutine, which must be want
+// once its "seq" is taken out, and have a seq greater than after.
+func expectEv(t *testing.T, c *wstest.Conn, after uint64, want string) roomEv {
+	t.Helper()
+	ev := nextEv(t, c)
+	require.Equal(t, want, ev.body(), ev.raw)
+	require.Greater(t, ev.Seq, after, ev.raw)
+	return ev
+}
+
+// greeting reads a /rooms socket's first message, {"epoch":E} without
+// since, and returns E.
+func greeting(t *testing.T, c *wstest.Conn) string {
+	t.Helper()
+	ev := nextEv(t, c)
+	require.True(t, broker.ValidEpoch(ev.Epoch), "first message %s", ev.raw)
+	require.Equal(t, `{"epoch":"`+ev.Epoch+`"}`, ev.raw)
+	return ev.Epoch
+}
+
+// resumed reads the first message of a /rooms socket opened with since,
+// {"epoch":E,"recovered":R}, checks R, and returns E.
+func resumed(t *testing.T, c *wstest.Conn, recovered bool) string {
+	t.Helper()
+	ev := nextEv(t, c)
+	require.True(t, broker.ValidEpoch(ev.Epoch), "first message %s", ev.raw)
+	require.Equal(t, fmt.Sprintf(`{"epoch":"%s","recovered":%v}`, ev.Epoch, recovered), ev.raw)
+	return ev.Epoch
+}
+
+// roomsMember dials /rooms/room as name, reads its greeting, and returns
+// its first event, which should be its own joined.
 func roomsMember(t *testing.T, d *testDemo, room, name string) (*wstest.Conn, roomEv) {
 	t.Helper()
 	c := wstest.Dial(t, d.wsURL("/rooms/"+room+"?name="+name))
+	greeting(t, c)
 	ev := nextEv(t, c)
 	require.Equal(t, name, ev.Joined, "first event %s", ev.raw)
 	return c, ev
@@ -107,29 +151,31 @@ func roomsMember(t *testing.T, d *testDemo, room, name string) (*wstest.Conn, ro
 func TestRoomsProtocol(t *testing.T) {
 	d := startDemo(t)
 	ann := wstest.Dial(t, d.wsURL("/rooms/lobby?name=ann"))
-	ann.ExpectText(`{"seq":1,"joined":"ann"}`)
+	epoch := greeting(t, ann)
+	j := expectEv(t, ann, 0, `{"joined":"ann"}`)
 	bob := wstest.Dial(t, d.wsURL("/rooms/lobby?name=bob"))
-	bob.ExpectText(`{"seq":2,"joined":"bob"}`)
-	ann.ExpectText(`{"seq":2,"joined":"bob"}`)
+	require.Equal(t, epoch, greeting(t, bob), "one epoch")
+	j = expectEv(t, bob, j.Seq, `{"joined":"bob"}`)
+	require.Equal(t, j.raw, expectEv(t, ann, 0, `{"joined":"bob"}`).raw)
 	bob.SendText(`{ "text" : "hi <&> \"é\"" }`)
-	for _, c := range []*wstest.Conn{ann, bob} {
-		c.ExpectText(`{"seq":3,"from":"bob","text":"hi <&> \"é\""}`)
-	}
+	said := expectEv(t, ann, j.Seq, `{"from":"bob","text":"hi <&> \"é\""}`)
+	require.Equal(t, said.raw, nextEv(t, bob).raw)
 	ann.SendBinary([]byte(`{"text":""}`)) // a binary frame holding JSON is JSON too
-	bob.ExpectText(`{"seq":4,"from":"ann","text":""}`)
-	ann.ExpectText(`{"seq":4,"from":"ann","text":""}`)
+	said = expectEv(t, bob, said.Seq, `{"from":"ann","text":""}`)
+	require.Equal(t, said.raw, nextEv(t, ann).raw)
 
 	// /chat's lobby is another room, and /rooms' other rooms too.
 	cat := member(t, d, "lobby", "cat")
 	cat.SendText("meow")
 	cat.ExpectText("cat: meow")
 	dan := wstest.Dial(t, d.wsURL("/rooms/kitchen"))
-	dan.ExpectText(`{"seq":1,"joined":"anonymous"}`)
+	greeting(t, dan)
+	expectEv(t, dan, 0, `{"joined":"anonymous"}`)
 
 	bob.Close()
-	ann.ExpectText(`{"seq":5,"left":"bob"}`)
+	left := expectEv(t, ann, said.Seq, `{"left":"bob"}`)
 	ann.SendText(`{"text":"bye"}`)
-	ann.ExpectText(`{"seq":6,"from":"ann","text":"bye"}`)
+	expectEv(t, ann, left.Seq, `{"from":"ann","text":"bye"}`)
 }
 
 func TestRoomsErrors(t *testing.T) {
@@ -168,6 +214,11 @@ func TestRoomsErrors(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, query)
 		require.Equal(t, "400 bad request: since must be a decimal integer >= 0\n", body, query)
 	}
+	for _, query := range []string{"?epoch=", "?since=1&epoch=", "?epoch=a.b", "?since=0&epoch=" + strings.Repeat("e", 65), "?epoch=%C3%A9"} {
+		status, body := refused(t, d.wsURL("/rooms/lobby"+query))
+		require.Equal(t, http.StatusBadRequest, status, query)
+		require.Equal(t, "400 bad request: epoch must be 1 to 64 characters from [A-Za-z0-9_-]\n", body, query)
+	}
 	status, body := refused(t, d.wsURL("/rooms/lobby?since=%zz"))
 	require.Equal(t, http.StatusBadRequest, status)
 	require.Equal(t, "400 bad request: malformed query string\n", body)
@@ -176,40 +227,73 @@ func TestRoomsErrors(t *testing.T) {
 // TestRoomsSince: a member coming back after the last event it saw gets
 // what it missed, in order, with no gap and no duplicate, then its own
 // joined; one coming back to more than the history holds, or from beyond
-// the room's latest event, is told {"recovered":false} first. The member
+// the room's latest event, is told "recovered":false first. The member
 // comes back on the other server of one NATS.
 func TestRoomsSince(t *testing.T) {
 	ns := startNATS(t, t.TempDir(), -1)
 	a := startDemoWith(t, connectNATS(t, ns.ClientURL(), nil))
 	b := startDemoWith(t, connectNATS(t, ns.ClientURL(), nil))
+	roomsSince(t, a, b)
+}
 
-	ann, _ := roomsMember(t, a, "back", "ann") // seq 1
-	bob, _ := roomsMember(t, a, "back", "bob") // seq 2
-	ann.ExpectText(`{"seq":2,"joined":"bob"}`)
-	bob.Close() // bob saw up to 2
-	ann.ExpectText(`{"seq":3,"left":"bob"}`)
+// roomsSince is TestRoomsSince's sequence, with the member coming back on
+// b, which shares a's rooms.
+func roomsSince(t *testing.T, a, b *testDemo) {
+	t.Helper()
+	ann, _ := roomsMember(t, a, "back", "ann")
+	bob, _ := roomsMember(t, a, "back", "bob")
+	seen := expectEv(t, ann, 0, `{"joined":"bob"}`)
+	bob.Close() // bob saw up to seen
+	left := expectEv(t, ann, seen.Seq, `{"left":"bob"}`)
 	for _, text := range []string{"a", "b"} {
 		ann.SendText(`{"text":"` + text + `"}`)
 	}
-	ann.ExpectText(`{"seq":4,"from":"ann","text":"a"}`)
-	ann.ExpectText(`{"seq":5,"from":"ann","text":"b"}`)
+	sa := expectEv(t, ann, left.Seq, `{"from":"ann","text":"a"}`)
+	sb := expectEv(t, ann, sa.Seq, `{"from":"ann","text":"b"}`)
 
-	bob = wstest.Dial(t, b.wsURL("/rooms/back?name=bob&since=2"))
-	for _, want := range []string{`{"seq":3,"left":"bob"}`, `{"seq":4,"from":"ann","text":"a"}`,
-		`{"seq":5,"from":"ann","text":"b"}`, `{"seq":6,"joined":"bob"}`} {
-		bob.ExpectText(want)
+	bob = wstest.Dial(t, b.wsURL(fmt.Sprintf("/rooms/back?name=bob&since=%d", seen.Seq)))
+	epoch := resumed(t, bob, true)
+	for _, want := range []roomEv{left, sa, sb} {
+		require.Equal(t, want.raw, nextEv(t, bob).raw)
 	}
-	ann.ExpectText(`{"seq":6,"joined":"bob"}`)
+	joined := expectEv(t, bob, sb.Seq, `{"joined":"bob"}`)
+	require.Equal(t, joined.raw, nextEv(t, ann).raw)
 	ann.SendText(`{"text":"live"}`)
-	bob.ExpectText(`{"seq":7,"from":"ann","text":"live"}`)
+	expectEv(t, bob, joined.Seq, `{"from":"ann","text":"live"}`)
+	live := expectEv(t, ann, joined.Seq, `{"from":"ann","text":"live"}`)
+
+	// The same with the epoch given.
+	eve := wstest.Dial(t, b.wsURL(fmt.Sprintf("/rooms/back?name=eve&since=%d&epoch=%s", live.Seq, epoch)))
+	require.Equal(t, epoch, resumed(t, eve, true))
+	expectEv(t, eve, live.Seq, `{"joined":"eve"}`)
+	eveJoined := expectEv(t, ann, live.Seq, `{"joined":"eve"}`)
 
 	// Beyond the latest event: told first, then its own joined.
-	cat := wstest.Dial(t, b.wsURL("/rooms/back?name=cat&since=99"))
-	cat.ExpectText(`{"recovered":false}`)
-	cat.ExpectText(`{"seq":8,"joined":"cat"}`)
+	cat := wstest.Dial(t, b.wsURL(fmt.Sprintf("/rooms/back?name=cat&since=%d", eveJoined.Seq+1000)))
+	resumed(t, cat, false)
+	catJoined := expectEv(t, cat, eveJoined.Seq, `{"joined":"cat"}`)
+
+	// Another epoch: told first, then everything the history holds.
+	fay := wstest.Dial(t, b.wsURL(fmt.Sprintf("/rooms/back?name=fay&since=%d&epoch=x%s", catJoined.Seq, epoch)))
+	resumed(t, fay, false)
+	var all []roomEv
+	for {
+		ev := nextEv(t, fay)
+		all = append(all, ev)
+		if ev.Joined == "fay" {
+			break
+		}
+	}
+	require.Equal(t, `{"joined":"ann"}`, all[0].body(), "from the first event the history holds")
+	for k := 1; k < len(all); k++ {
+		require.Greater(t, all[k].Seq, all[k-1].Seq)
+	}
+	fay.Close()
+	expectEv(t, cat, catJoined.Seq, `{"joined":"fay"}`)
+	expectEv(t, cat, catJoined.Seq, `{"left":"fay"}`)
 
 	// Past the history (the latest 1,000 events): told first, then what it
-	// still holds, consecutively, up to the member's own joined.
+	// still holds, up to the member's own joined.
 	ctx := testCtx(t)
 	const more = 1000
 	go func() {
@@ -219,21 +303,24 @@ func TestRoomsSince(t *testing.T) {
 			}
 		}
 	}()
+	var said []string
 	for k := range more {
 		ev := nextEv(t, cat)
-		require.Equal(t, uint64(9+k), ev.Seq)
+		require.Equal(t, fmt.Sprintf(`{"from":"ann","text":"%d"}`, k), ev.body())
+		said = append(said, ev.raw)
 	}
 	dan := wstest.Dial(t, b.wsURL("/rooms/back?name=dan&since=0"))
-	dan.ExpectText(`{"recovered":false}`)
-	last := uint64(8 + more + 1) // dan's joined
-	first := last - 1000         // the history held the 1,000 before dan's joined
-	for seq := first; seq <= last; seq++ {
+	resumed(t, dan, false)
+	var got []string
+	for {
 		ev := nextEv(t, dan)
-		require.Equal(t, seq, ev.Seq, ev.raw)
-		if seq == last {
-			require.Equal(t, "dan", ev.Joined, ev.raw)
+		if ev.Joined == "dan" {
+			break
 		}
+		got = append(got, ev.raw)
 	}
+	require.Len(t, got, 1000, "the history holds the latest 1,000 events")
+	require.Equal(t, said, got, "the history's events, in order, up to dan's joined")
 }
 
 // TestRoomsAcrossServers: two demos on one NATS, three members on each,
@@ -258,7 +345,7 @@ func TestRoomsAcrossServers(t *testing.T) {
 
 // sharedRoom runs one /rooms room with 3 members on each of demos[0] and
 // demos[1], each sending perMember messages at once, and checks that all
-// six receive one identical, consecutive sequence with every message of
+// six receive one identical, increasing sequence with every message of
 // every sender once and in order.
 func sharedRoom(t *testing.T, demos []*testDemo, perMember int) {
 	t.Helper()
@@ -300,14 +387,17 @@ func sharedRoom(t *testing.T, demos []*testDemo, perMember int) {
 	wg.Wait()
 	require.NoError(t, errors.Join(errs...))
 
-	// The room's sequence, as the first member saw it, from seq 1.
+	// The room's sequence, as the first member saw it after its joined.
 	room := got[0]
-	require.Equal(t, joinedAt[0]+1, room[0].Seq)
-	for k, ev := range room {
-		require.Equal(t, room[0].Seq+uint64(k), ev.Seq, "consecutive")
+	require.Greater(t, room[0].Seq, joinedAt[0])
+	for k := 1; k < len(room); k++ {
+		require.Greater(t, room[k].Seq, room[k-1].Seq, "increasing")
 	}
 	for i := range conns {
-		from := int(joinedAt[i] - joinedAt[0])
+		from := 0
+		for from < len(room) && room[from].Seq <= joinedAt[i] {
+			from++
+		}
 		require.Equal(t, rawOf(room[from:]), rawOf(got[i]), "%s's sequence after its joined", names[i])
 	}
 	for _, name := range names {
@@ -342,7 +432,7 @@ func TestRoomsNATSLoss(t *testing.T) {
 	reconnected := make(chan struct{}, 1)
 	d := startDemoWith(t, connectNATS(t, ns.ClientURL(), reconnected))
 	chatter := member(t, d, "lossy", "ann")
-	roomer, _ := roomsMember(t, d, "lossy", "bob")
+	roomer, bobJoined := roomsMember(t, d, "lossy", "bob")
 	echo := wstest.Dial(t, d.wsURL("/echo"))
 
 	port := ns.Addr().(*net.TCPAddr).Port
@@ -371,11 +461,11 @@ func TestRoomsNATSLoss(t *testing.T) {
 	}
 	member(t, d, "lossy", "cat")
 	dan, ev := roomsMember(t, d, "lossy", "dan")
-	// The room's stream outlived the restart: after bob's joined (bob's
-	// left was lost with NATS), dan's.
-	require.Equal(t, uint64(2), ev.Seq)
+	// The room's history outlived the restart: dan's joined comes after
+	// bob's.
+	require.Greater(t, ev.Seq, bobJoined.Seq)
 	dan.SendText(`{"text":"back"}`)
-	dan.ExpectText(`{"seq":3,"from":"dan","text":"back"}`)
+	expectEv(t, dan, ev.Seq, `{"from":"dan","text":"back"}`)
 }
 
 var embeddedURL = regexp.MustCompile(`msg="rooms on the embedded NATS server" url=(nats://127\.0\.0\.1:[0-9]+)`)
@@ -392,14 +482,14 @@ func TestCommandNATS(t *testing.T) {
 	b := startCommand(t, "-nats", m[1])
 
 	ann, _ := roomsMember(t, a, "cmd", "ann")
-	bob, _ := roomsMember(t, b, "cmd", "bob")
-	ann.ExpectText(`{"seq":2,"joined":"bob"}`)
+	bob, j := roomsMember(t, b, "cmd", "bob")
+	require.Equal(t, j.raw, nextEv(t, ann).raw)
 	ann.SendText(`{"text":"hi"}`)
-	bob.ExpectText(`{"seq":3,"from":"ann","text":"hi"}`)
-	ann.ExpectText(`{"seq":3,"from":"ann","text":"hi"}`)
+	hi := expectEv(t, bob, j.Seq, `{"from":"ann","text":"hi"}`)
+	require.Equal(t, hi.raw, nextEv(t, ann).raw)
 	bob.Close()
 	require.NoError(t, b.stop())
-	ann.ExpectText(`{"seq":4,"left":"bob"}`)
+	expectEv(t, ann, hi.Seq, `{"left":"bob"}`)
 	stopped := make(chan error, 1)
 	go func() { stopped <- a.stop() }()
 	ann.ExpectClose(message.GoingAway, "going away")

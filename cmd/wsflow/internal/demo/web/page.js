@@ -40,8 +40,8 @@ var SOCKETS = [
 
   { group: "Rooms and sessions", id: "chat", kind: "hub", path: "/chat/{room}", params: ["room", "name"], example: "Hi, everyone!",
     about: "A chat room: everyone in the room sees what each member says, in the same order. Open this page in another tab to talk to yourself." },
-  { id: "rooms", kind: "rooms", path: "/rooms/{room}", params: ["room", "name", "since"], example: "{\"text\":\"Hi, everyone!\"}",
-    about: "A room of JSON events numbered by the room (seq), shared by every demo on one NATS: send {\"text\":\"...\"}. Reconnect with since set to the last seq you saw to get what you missed." },
+  { id: "rooms", kind: "rooms", path: "/rooms/{room}", params: ["room", "name", "since", "epoch"], example: "{\"text\":\"Hi, everyone!\"}",
+    about: "A room of JSON events numbered by the room (seq), shared by every demo on one NATS: send {\"text\":\"...\"}. The first message names the room's epoch; since and epoch follow the last event shown, so Reconnect gets what you missed." },
   { id: "secure", kind: "session", path: "/secure", login: true, example: "only for members",
     about: "Accepted only with a session cookie: log in first, and it greets you by name and then echoes. Without one the handshake is refused with 403." },
 
@@ -188,14 +188,27 @@ function connect() {
   };
   sock.onmessage = function (e) {
     if (ws !== sock) return;
-    if (typeof e.data === "string") log("in", e.data);
-    else log("in", new Uint8Array(e.data));
+    if (typeof e.data === "string") {
+      log("in", e.data);
+      if (current.kind === "rooms") followRoom(e.data);
+    } else log("in", new Uint8Array(e.data));
   };
   sock.onclose = function (e) {
     if (ws !== sock) return;
     ws = null;
     showClose(e.code, e.reason, opened);
   };
+}
+
+// followRoom keeps since and epoch at the room's epoch and the seq of the
+// last event shown, so that reconnecting resumes after it.
+function followRoom(text) {
+  var ev;
+  try { ev = JSON.parse(text); } catch (err) { return; }
+  if (!ev || typeof ev !== "object") return;
+  if (typeof ev.epoch === "string") $("param-epoch").value = ev.epoch;
+  if (typeof ev.seq === "number") $("param-since").value = String(ev.seq);
+  showURL();
 }
 
 // disconnect closes the socket from this side with 1000; the close

@@ -1,0 +1,112 @@
+package rooms_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wsflow/wsflow/broker"
+	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/flowtest"
+	"github.com/wsflow/wsflow/rooms"
+)
+
+// recordingBatcher records holds, releases and emits in the order they
+// happen.
+type recordingBatcher struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (b *recordingBatcher) add(e string) {
+	b.mu.Lock()
+	b.events = append(b.events, e)
+	b.mu.Unlock()
+}
+
+func (b *recordingBatcher) Hold()    { b.add("hold") }
+func (b *recordingBatcher) Release() { b.add("release") }
+
+func (b *recordingBatcher) recorded() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.events...)
+}
+
+// TestMemberBatchesWhatIsQueued shows a member holding the output around
+// everything queued for it, when the member leads straight to the output,
+// and not when a stage of its own goroutine lies between.
+func TestMemberBatchesWhatIsQueued(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		after   flow.Flow[string, string]
+		batched bool
+	}{
+		{"straight to the output", flow.Identity[string](), true},
+		{"through a fused stage", flow.Map(func(s string) string { return s }), true},
+		{"through a Buffer", flow.Buffer[string](1, flow.Backpressure), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rs rooms.Rooms[string]
+			b := &recordingBatcher{}
+			first := make(chan struct{})
+			unblock := make(chan struct{})
+			got := make(chan struct{}, 16)
+			greet := rooms.Greet(func(string) string { return "hi" })
+			r := flow.Start(context.Background(), flow.Via(rs.Join("r", greet), c.after), func(v string) error {
+				b.add(v)
+				if v == "m0" {
+					close(first)
+					<-unblock // the rest queue up meanwhile
+				}
+				got <- struct{}{}
+				return nil
+			}, flow.WithBatcher(b))
+			defer r.Stop()
+			flowtest.Receive(t, got) // joined
+			ctx := context.Background()
+			require.NoError(t, rs.Publish(ctx, "r", "m0"))
+			flowtest.Receive(t, first)
+			for i := 1; i <= 4; i++ {
+				require.NoError(t, rs.Publish(ctx, "r", fmt.Sprint("m", i)))
+			}
+			close(unblock)
+			for range 5 {
+				flowtest.Receive(t, got)
+			}
+			events := b.recorded()
+			if c.batched {
+				require.Equal(t, []string{"hi", "m0", "hold", "m1", "m2", "m3", "m4", "release"}, events)
+				return
+			}
+			require.NotContains(t, events, "hold")
+			require.Equal(t, []string{"hi", "m0", "m1", "m2", "m3", "m4"}, events)
+		})
+	}
+}
+
+// TestReplayIsBatched shows a resuming member holding the output around
+// each batch the broker's replay gives.
+func TestReplayIsBatched(t *testing.T) {
+	var rs rooms.Rooms[string]
+	ctx := context.Background()
+	for i := range 3 {
+		require.NoError(t, rs.Publish(ctx, "r", fmt.Sprint("m", i)))
+	}
+	b := &recordingBatcher{}
+	got := make(chan struct{}, 16)
+	resume := rooms.Resume(broker.Position{}, func(string, bool) string { return "back" })
+	r := flow.Start(ctx, rs.Join("r", resume), func(v string) error {
+		b.add(v)
+		got <- struct{}{}
+		return nil
+	}, flow.WithBatcher(b))
+	defer r.Stop()
+	for range 4 {
+		flowtest.Receive(t, got)
+	}
+	require.Equal(t, []string{"back", "hold", "m0", "m1", "m2", "release"}, b.recorded())
+}

@@ -1,0 +1,88 @@
+package rooms
+
+import "sync"
+
+// liveQueue is a member's queue of live messages not yet written, bounded
+// by its Limits. Its counts include the messages its writer has taken and
+// not yet finished writing.
+type liveQueue[T any] struct {
+	mu       sync.Mutex
+	pending  []pending[T]
+	count    int // messages not yet written, pending and taken
+	bytes    int // their bytes
+	released bool
+	ready    chan struct{} // has a value when pending may be non-empty
+
+	limits Limits
+	totals *queued // the Rooms' totals, kept with count and bytes
+}
+
+// pending is one message waiting in a member's queue, with its size.
+type pending[T any] struct {
+	v    T
+	size int
+}
+
+func newLiveQueue[T any](limits Limits, totals *queued) *liveQueue[T] {
+	return &liveQueue[T]{ready: make(chan struct{}, 1), limits: limits, totals: totals}
+}
+
+// push adds v, of size n, unless that would take the queue past its
+// limits. A released queue takes nothing and reports success.
+func (q *liveQueue[T]) push(v T, n int) bool {
+	q.mu.Lock()
+	if q.released {
+		q.mu.Unlock()
+		return true
+	}
+	if q.count+1 > q.limits.Messages || q.bytes+n > q.limits.Bytes {
+		q.mu.Unlock()
+		return false
+	}
+	q.pending = append(q.pending, pending[T]{v, n})
+	q.count++
+	q.bytes += n
+	q.totals.messages.Add(1)
+	q.totals.bytes.Add(int64(n))
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take swaps what is pending for buf (emptied), and returns it.
+func (q *liveQueue[T]) take(buf []pending[T]) []pending[T] {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.pending
+	q.pending = buf[:0]
+	return out
+}
+
+// written counts one message of n bytes as written.
+func (q *liveQueue[T]) written(n int) {
+	q.mu.Lock()
+	if !q.released {
+		q.count--
+		q.bytes -= n
+		q.totals.messages.Add(-1)
+		q.totals.bytes.Add(-int64(n))
+	}
+	q.mu.Unlock()
+}
+
+// release drops the queue and takes what it held off the totals. From
+// then on it takes nothing.
+func (q *liveQueue[T]) release() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.released {
+		return
+	}
+	q.released = true
+	q.totals.messages.Add(-int64(q.count))
+	q.totals.bytes.Add(-int64(q.bytes))
+	q.pending, q.count, q.bytes = nil, 0, 0
+}
