@@ -26,16 +26,16 @@ func ExampleMember() {
 	defer srv.Close()
 	roomURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/rooms/lobby?name=ann"
 
+	ctx := context.Background()
 	m := roomclient.New(roomURL, roomclient.Config{
-		OnGreeting: func(g roomclient.Greeting) {
+		OnGreeting: func(g roomclient.Greeting) { // each connection's first message
 			fmt.Printf("epoch %s, resumed %v, recovered %v\n", g.Epoch, g.Resumed, g.Recovered)
 		},
-		OnEvent: func(ev roomclient.Event) {
-			fmt.Println(ev)
-		},
-		Backoff: client.Backoff{Min: 10 * time.Millisecond, OnlyOnFailures: true},
+		OnEvent: func(ev roomclient.Event) { fmt.Println(ev) }, // once each, in the room's order
+		Backoff: client.Backoff{Min: 10 * time.Millisecond, Max: 5 * time.Second, Jitter: 0.5,
+			OnlyOnFailures: true}, // the server's 1000 ends Run
 	})
-	err := m.Run(context.Background())
+	err := m.Run(ctx) // until ctx ends, a refusal (its *client.HandshakeError), or a 1000
 	fmt.Println("run:", err)
 	// Output:
 	// epoch A1, resumed false, recovered false
