@@ -52,11 +52,15 @@ type sendRequest struct {
 // Open dials url (ws:// or wss://) and returns the open connection. ctx
 // bounds the handshake only: once the connection is open, ctx ending does
 // not affect it, as with net.Dialer.DialContext. The options are Dial's;
-// WithReconnect and WithCloseTimeout do not apply. A handshake the server refuses returns a
-// *HandshakeError.
+// WithReconnect and WithCloseTimeout do not apply. A handshake the server
+// refuses returns a *HandshakeError.
 func Open(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	cfg := newConfig(opts)
-	conn, wc, resp, release, err := handshake(ctx, url, cfg)
+	a, err := cfg.attempt(1, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	conn, wc, resp, release, err := handshake(ctx, a, cfg)
 	if err != nil {
 		return nil, err
 	}

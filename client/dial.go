@@ -71,46 +71,78 @@ var ErrNoCloseFrame = wire.ErrNoCloseFrame
 // t turning the server's frames into f's input and f's output into
 // frames, until the connection closes; see the package documentation for
 // what closes it and what Dial returns. With WithReconnect it dials again
-// after each ending, until ctx ends.
+// after each ending, as its Backoff says, until ctx ends.
 func Dial[In, Out any](ctx context.Context, url string, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts ...Option) error {
 	cfg := newConfig(opts)
 	if cfg.reconnect == nil {
-		_, err := runOnce(ctx, url, t, f, cfg)
+		a, err := cfg.attempt(1, url, nil)
+		if err != nil {
+			return err
+		}
+		_, err = runOnce(ctx, a, t, f, cfg)
 		return err
 	}
 	b := cfg.reconnect.withDefaults()
-	base := b.Min
-	for {
-		opened, err := runOnce(ctx, url, t, f, cfg)
+	var (
+		last   error // why the last attempt ended, ctx aside
+		inARow int   // the dials again since a connection lasted ResetAfter
+		timer  *time.Timer
+	)
+	for n := 1; ; n++ {
+		a, err := cfg.attempt(n, url, last)
+		if err != nil {
+			return err
+		}
+		lasted, err := runOnce(ctx, a, t, f, cfg)
 		if ctx.Err() != nil {
-			return context.Cause(ctx)
+			return stoppedBy(ctx, last)
 		}
-		if opened {
-			base = b.Min
+		last = err
+		if !b.again(err) {
+			return err
 		}
-		wait := b.jittered(base)
+		if lasted >= b.ResetAfter {
+			inARow = 0
+		}
+		inARow++
+		wait := b.Wait(inARow)
 		if b.OnRetry != nil {
 			b.OnRetry(err, wait)
 		}
-		timer := time.NewTimer(wait)
+		if timer == nil {
+			timer = time.NewTimer(wait)
+			defer timer.Stop()
+		} else {
+			timer.Reset(wait)
+		}
 		select {
 		case <-ctx.Done():
-			timer.Stop()
-			return context.Cause(ctx)
+			return stoppedBy(ctx, last)
 		case <-timer.C:
 		}
-		base = b.next(base)
 	}
 }
 
-// runOnce dials once and runs f until the connection ends; opened reports
-// whether the handshake succeeded.
-func runOnce[In, Out any](ctx context.Context, url string, t transformer.Transformer[In, Out], f flow.Flow[In, Out], cfg *config) (opened bool, err error) {
-	conn, wc, resp, release, err := handshake(ctx, url, cfg)
+// stoppedBy is what a reconnecting Dial returns when ctx ends: ctx's
+// cause, wrapping too why the last attempt had ended (a refusal that was
+// worth retrying, say), if it had.
+func stoppedBy(ctx context.Context, last error) error {
+	cause := context.Cause(ctx)
+	if last == nil || errors.Is(last, cause) {
+		return cause
+	}
+	return fmt.Errorf("%w; the last attempt: %w", cause, last)
+}
+
+// runOnce dials once as a says and runs f until the connection ends;
+// lasted is how long the connection stayed open, 0 if the dial failed.
+func runOnce[In, Out any](ctx context.Context, a *Attempt, t transformer.Transformer[In, Out], f flow.Flow[In, Out], cfg *config) (lasted time.Duration, err error) {
+	conn, wc, resp, release, err := handshake(ctx, a, cfg)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	defer release()
+	opened := time.Now()
 	if cfg.onOpen != nil {
 		cfg.onOpen(resp)
 	}
@@ -120,10 +152,11 @@ func runOnce[In, Out any](ctx context.Context, url string, t transformer.Transfo
 	s := wire.Start(context.WithoutCancel(ctx), conn, wc, t, f, wire.Options{KeepAlive: cfg.keepAlive, HalfClose: cfg.closeTimeout})
 	stop := context.AfterFunc(ctx, s.GoAway)
 	reason := s.Serve()
+	lasted = time.Since(opened)
 	if !stop() {
-		return true, context.Cause(ctx)
+		return lasted, context.Cause(ctx)
 	}
-	return true, result(reason)
+	return lasted, result(reason)
 }
 
 // result is what Dial returns for a socket that ended for reason.
@@ -137,13 +170,13 @@ func result(reason error) error {
 	return reason
 }
 
-// handshake dials url through an http.Client whose connection is a
+// handshake dials a's URL with its headers through an http.Client whose connection is a
 // wire.Conn, and starts the wire's frame rules once the server has
 // switched protocols.
 //
 // release, called once the connection has ended, frees the request's
 // context: cancelling it earlier could close the connection.
-func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Conn, wc *wire.Conn, resp *http.Response, release func(), err error) {
+func handshake(ctx context.Context, a *Attempt, cfg *config) (conn *websocket.Conn, wc *wire.Conn, resp *http.Response, release func(), err error) {
 	var (
 		mu     sync.Mutex
 		dialed *wire.Conn
@@ -185,9 +218,9 @@ func handshake(ctx context.Context, url string, cfg *config) (conn *websocket.Co
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, cancel)
 	timer := time.AfterFunc(cfg.handshake, cancel)
-	conn, resp, err = websocket.Dial(hctx, url, &websocket.DialOptions{
+	conn, resp, err = websocket.Dial(hctx, a.URL, &websocket.DialOptions{
 		HTTPClient:      &http.Client{Transport: transport, CheckRedirect: refuseRedirect},
-		HTTPHeader:      cfg.header,
+		HTTPHeader:      a.Header,
 		Subprotocols:    cfg.subprotocols,
 		CompressionMode: compressionMode(cfg.compression),
 	})

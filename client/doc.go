@@ -45,7 +45,14 @@
 //
 // With WithReconnect, Dial runs the flow blueprint again on every new
 // connection, after an exponential backoff with jitter, until ctx ends:
-// Akka's RestartSource.withBackoff.
+// Akka's RestartSource.withBackoff, which restarts after a normal close
+// (1000) too; Backoff.OnlyOnFailures makes it
+// RestartSource.onFailuresWithBackoff, ending Dial on a normal close. A
+// handshake refused for good (a 3xx, a 4xx other than 408 and 429) is
+// not tried again: Dial returns its *HandshakeError (Backoff.RetryOn
+// chooses otherwise). WithBeforeDial's function sees each attempt before
+// it is made and may change its URL and headers, so that a client coming
+// back says what it has already seen (a since, an epoch).
 //
 // Open, for a program that takes each step itself rather than running a
 // Flow (a test, a prompt), returns a Conn to drive message by message:

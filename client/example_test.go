@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsflow/wsflow/client"
@@ -62,7 +64,8 @@ func ExampleDial_halfClose() {
 }
 
 // With WithReconnect, Dial runs the flow again on every new connection,
-// waiting longer after each failure, until ctx ends.
+// waiting longer after each failure, until ctx ends; its error then wraps
+// why the last attempt had failed.
 func ExampleWithReconnect() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,9 +78,77 @@ func ExampleWithReconnect() {
 	}}
 	err := client.Dial(ctx, "ws://127.0.0.1:1/", transformer.String(), flow.Identity[string](),
 		client.WithReconnect(b))
-	fmt.Println(attempts, err)
+	fmt.Println(attempts, errors.Is(err, context.Canceled), strings.Contains(err.Error(), "connection refused"))
 	// Output:
-	// 3 context canceled
+	// 3 true true
+}
+
+// A handshake refused for good (a 3xx, or a 4xx other than 408 and 429)
+// is not tried again: Dial returns the refusal after one attempt.
+func ExampleWithReconnect_refused() {
+	var attempts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		attempts.Add(1)
+		http.Error(w, "not yours", http.StatusForbidden)
+	}))
+	defer srv.Close()
+
+	err := client.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/", transformer.String(), flow.Identity[string](),
+		client.WithReconnect(client.Backoff{}))
+	var refused *client.HandshakeError
+	fmt.Println(attempts.Load(), errors.As(err, &refused) && refused.StatusCode == http.StatusForbidden)
+	// Output:
+	// 1 true
+}
+
+// A feed that resumes: the server sends the events after since, two at a
+// time, then restarts (1012); the WithBeforeDial function sets since to
+// the last event seen before each dial. At the end of the feed the server
+// closes with 1000, which with OnlyOnFailures ends Dial.
+func ExampleWithBeforeDial() {
+	srv := httptest.NewServer(router.Accept(transformer.String(), func(r *http.Request) flow.Flow[string, string] {
+		since, _ := strconv.Atoi(r.URL.Query().Get("since"))
+		if since >= 6 {
+			return flow.Wrap(flow.Ignore[string](), flow.Empty[string]())
+		}
+		return flow.Wrap(flow.Ignore[string](), flow.Concat(
+			flow.Just(strconv.Itoa(since+1), strconv.Itoa(since+2)),
+			flow.Failed[string](message.NewCloseError(message.ServiceRestart, ""))))
+	}))
+	defer srv.Close()
+
+	var last atomic.Int64 // the last event received
+	follow := flow.Wrap(
+		flow.ForEach(func(m string) {
+			n, _ := strconv.ParseInt(m, 10, 64)
+			last.Store(n)
+			fmt.Println("event", m)
+		}),
+		flow.SourceFunc(func(ctx context.Context, _ func(string) error) error {
+			<-ctx.Done() // nothing to say: listen until the socket ends
+			return nil
+		}))
+	before := func(a *client.Attempt) error {
+		a.URL += "?since=" + strconv.FormatInt(last.Load(), 10)
+		fmt.Println("dial", a.N, a.URL[strings.Index(a.URL, "?"):])
+		return nil
+	}
+	err := client.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/feed", transformer.String(), follow,
+		client.WithBeforeDial(before),
+		client.WithReconnect(client.Backoff{Min: time.Millisecond, OnlyOnFailures: true}))
+	fmt.Println("done:", err)
+	// Output:
+	// dial 1 ?since=0
+	// event 1
+	// event 2
+	// dial 2 ?since=2
+	// event 3
+	// event 4
+	// dial 3 ?since=4
+	// event 5
+	// event 6
+	// dial 4 ?since=6
+	// done: <nil>
 }
 
 // Open gives a connection to drive message by message, as a test or a

@@ -39,6 +39,7 @@ type config struct {
 	readLimit    int64
 	tls          *tls.Config
 	reconnect    *Backoff
+	beforeDial   func(*Attempt) error
 	onOpen       func(*http.Response)
 	onConn       func(*websocket.Conn)
 }
@@ -121,10 +122,20 @@ func WithTLSConfig(cfg *tls.Config) Option { return func(c *config) { c.tls = cf
 // a connection opens, before its flow starts.
 func WithOnOpen(fn func(*http.Response)) Option { return func(c *config) { c.onOpen = fn } }
 
-// WithReconnect makes Dial reconnect whenever a connection ends or a dial
-// fails, running the flow blueprint again on each new connection, until
-// ctx ends; see Backoff.
+// WithReconnect makes Dial dial again whenever a connection ends or a
+// dial fails, running the flow blueprint again on each new connection,
+// until ctx ends or b says to stop (a handshake refused for good, by
+// default); see Backoff. WithBeforeDial steers each dial.
 func WithReconnect(b Backoff) Option { return func(c *config) { c.reconnect = &b } }
+
+// WithBeforeDial calls fn before each dial of Dial (and Open's one) with
+// the Attempt it is about to make, which fn may change: the URL and
+// headers that dial sends, so that a client coming back says where it
+// left off (a query parameter, a header). An error from fn ends Dial
+// with that error, no dial made.
+func WithBeforeDial(fn func(a *Attempt) error) Option {
+	return func(c *config) { c.beforeDial = fn }
+}
 
 // WithConn calls fn with the coder/websocket connection each time a
 // connection opens, after OnOpen and before its flow starts: an escape
