@@ -102,7 +102,10 @@ func TestHubChecksRoomAndName(t *testing.T) {
 
 func TestHubDropsAMemberThatFallsBehind(t *testing.T) {
 	u := hubURL(t)
-	slow := joinRoom(t, u, "lobby?name=slow") // never reads until dropped
+	slow := joinRoom(t, u, "lobby?name=slow")
+	// The hub has taken slow in once slow hears its own joined; from
+	// then on slow never reads until it is dropped.
+	assert.Equal(t, []string{"* slow joined"}, readLines(t, slow, 1))
 	fast := joinRoom(t, u, "lobby?name=fast")
 	assert.Equal(t, []string{"* fast joined"}, readLines(t, fast, 1))
 
