@@ -86,15 +86,14 @@
 //
 // # Running
 //
-//   - Start runs a flow, as a connection does; Running drives and stops it.
+// Package router runs flows over WebSocket connections, and package
+// client on the client's side; a program needs nothing more. To run a
+// flow elsewhere (in a test, over a transport of your own):
+//
+//   - Start runs a flow as a socket does: Running.Push delivers input,
+//     CloseInput completes it, an emit function takes the output, Done
+//     and Err say how it ended, Cancel and Stop end it.
 //   - Collect and Source.Collect run to the end, for tests and examples.
-//   - What a runtime asks of a run: Running.Fused (every push writes what
-//     it causes before it returns, so answers can be gathered into one
-//     write), Running.Lends (the flow keeps nothing it is given, so a
-//     message may be decoded without a copy), WithBatcher (an output a
-//     source may hold around elements it emits back to back, as a member
-//     of package rooms does around everything queued for it),
-//     EmitCopies, and KeepInput (a client's half-close).
 //
 // Package flow/rxflow adapts rxgo observables to and from flows; it is
 // kept apart so that a program using only this package does not link
