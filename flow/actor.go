@@ -14,12 +14,14 @@ type actorConfig struct {
 	overflow Overflow
 }
 
-// WithMailbox sets the actor's mailbox size (at least 1) and what it
+// WithMailbox sets the actor's mailbox size (positive) and what it
 // does with a message that arrives when it is full (Backpressure by
 // default; see Overflow).
 func WithMailbox(size int, policy Overflow) ActorOption {
+	needPositive("WithMailbox", "size", size)
+	needStrategy("WithMailbox", "policy", policy)
 	return func(c *actorConfig) {
-		c.size = max(size, 1)
+		c.size = size
 		c.overflow = policy
 	}
 }
@@ -44,6 +46,7 @@ func (o Outbox[T]) Send(v T) error { return o.emit(v) }
 // the socket has closed (Play's postStop), use OnDone on the returned
 // Flow.
 func Actor[In, Out any](act func(ctx context.Context, mailbox <-chan In, out Outbox[Out]) error, opts ...ActorOption) Flow[In, Out] {
+	needFunc("Actor", "act", act == nil)
 	cfg := actorConfig{size: DefaultMailboxSize}
 	for _, o := range opts {
 		o(&cfg)

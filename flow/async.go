@@ -2,8 +2,8 @@ package flow
 
 import "context"
 
-// MapAsync calls fn with each element, up to parallelism calls (at least
-// 1) at a time on goroutines of their own, and emits the results in the
+// MapAsync calls fn with each element, up to parallelism calls (which
+// must be positive) at a time on goroutines of their own, and emits the results in the
 // order of the input: Akka's mapAsync. It takes no more input while
 // parallelism calls are unfinished or waiting for downstream
 // (back-pressure). When its input completes, it emits the outstanding
@@ -12,6 +12,8 @@ import "context"
 // calls in flight; so does the run ending: ctx, which fn receives, is the
 // run's.
 func MapAsync[In, Out any](parallelism int, fn func(ctx context.Context, v In) (Out, error)) Flow[In, Out] {
+	needPositive("MapAsync", "parallelism", parallelism)
+	needFunc("MapAsync", "fn", fn == nil)
 	return mapAsync(parallelism, true, fn)
 }
 
@@ -19,6 +21,8 @@ func MapAsync[In, Out any](parallelism int, fn func(ctx context.Context, v In) (
 // ready, whatever the input order: Akka's mapAsyncUnordered. A slow call
 // then holds back nothing but its own result.
 func MapAsyncUnordered[In, Out any](parallelism int, fn func(ctx context.Context, v In) (Out, error)) Flow[In, Out] {
+	needPositive("MapAsyncUnordered", "parallelism", parallelism)
+	needFunc("MapAsyncUnordered", "fn", fn == nil)
 	return mapAsync(parallelism, false, fn)
 }
 
@@ -28,7 +32,6 @@ type result[T any] struct {
 }
 
 func mapAsync[In, Out any](parallelism int, ordered bool, fn func(context.Context, In) (Out, error)) Flow[In, Out] {
-	parallelism = max(parallelism, 1)
 	return Flow[In, Out]{open: func(s scope, out outlet[Out]) inlet[In] {
 		return detach(s, out, 0, Backpressure, nil, func(s scope, in <-chan In, emit func(Out) error) error {
 			ctx, cancel := context.WithCancel(s.ctx)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/wsflow/wsflow/internal/batch"
+	"github.com/wsflow/wsflow/internal/flowrun"
 	"github.com/wsflow/wsflow/internal/flowtest"
 
 	"github.com/stretchr/testify/assert"
@@ -35,12 +36,12 @@ func TestFused(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := flow.Start(context.Background(), c.f, func(string) error { return nil })
 			defer r.Stop()
-			assert.Equal(t, c.fused, r.Fused())
+			assert.Equal(t, c.fused, flowrun.Of(r).Fused())
 		})
 	}
 }
 
-// nopBatcher is a Batcher that does nothing.
+// nopBatcher is a batch.Output that does nothing.
 type nopBatcher struct{}
 
 func (nopBatcher) Hold()    {}
@@ -81,7 +82,8 @@ func TestSourceSeesItsBatcher(t *testing.T) {
 				seen <- batch.From(ctx) != nil
 				return nil
 			})
-			r := flow.Start(context.Background(), c.build(src), func(string) error { return nil }, flow.WithBatcher(nopBatcher{}))
+			ctx := flowrun.NewContext(context.Background(), flowrun.Options{Batcher: nopBatcher{}})
+			r := flow.Start(ctx, c.build(src), func(string) error { return nil })
 			defer r.Stop()
 			require.Equal(t, c.batcher, flowtest.Receive(t, seen))
 		})
@@ -100,23 +102,40 @@ func TestSourceSeesItsBatcher(t *testing.T) {
 func TestLends(t *testing.T) {
 	keep := flow.Map(func(s string) string { return s })
 	cases := []struct {
-		name  string
-		f     flow.Flow[string, string]
-		opts  []flow.RunOption
-		lends bool
+		name   string
+		f      flow.Flow[string, string]
+		copies bool // flowrun.Options.EmitCopies
+		lends  bool
 	}{
-		{"Identity into an emit that copies", flow.Identity[string](), []flow.RunOption{flow.EmitCopies()}, true},
-		{"Identity into any other emit", flow.Identity[string](), nil, false},
-		{"Take and Drop", flow.Via(flow.Take[string](5), flow.Drop[string](1)), []flow.RunOption{flow.EmitCopies()}, true},
-		{"Map: its function may keep the element", keep, []flow.RunOption{flow.EmitCopies()}, false},
-		{"Identity into a Map", flow.Via(flow.Identity[string](), keep), []flow.RunOption{flow.EmitCopies()}, false},
-		{"Buffer", flow.Buffer[string](2, flow.Backpressure), []flow.RunOption{flow.EmitCopies()}, false},
+		{"Identity into an emit that copies", flow.Identity[string](), true, true},
+		{"Identity into any other emit", flow.Identity[string](), false, false},
+		{"Take and Drop", flow.Via(flow.Take[string](5), flow.Drop[string](1)), true, true},
+		{"Map: its function may keep the element", keep, true, false},
+		{"Identity into a Map", flow.Via(flow.Identity[string](), keep), true, false},
+		{"Buffer", flow.Buffer[string](2, flow.Backpressure), true, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := flow.Start(context.Background(), c.f, func(string) error { return nil }, c.opts...)
+			ctx := flowrun.NewContext(context.Background(), flowrun.Options{EmitCopies: c.copies})
+			r := flow.Start(ctx, c.f, func(string) error { return nil })
 			defer r.Stop()
-			assert.Equal(t, c.lends, r.Lends())
+			assert.Equal(t, c.lends, flowrun.Of(r).Lends())
 		})
 	}
+}
+
+// TestRunOptionsAreNotInherited shows that the options a runtime gives a
+// run are the run's alone: a run started inside one of its stages gets
+// none of them.
+func TestRunOptionsAreNotInherited(t *testing.T) {
+	lends := make(chan bool, 1)
+	nested := flow.SourceFunc(func(ctx context.Context, emit func(string) error) error {
+		r := flow.Start(ctx, flow.Identity[string](), func(string) error { return nil })
+		lends <- flowrun.Of(r).Lends()
+		return r.Stop()
+	})
+	ctx := flowrun.NewContext(context.Background(), flowrun.Options{EmitCopies: true})
+	r := flow.Start(ctx, flow.Wrap(flow.Ignore[string](), nested), func(string) error { return nil })
+	defer r.Stop()
+	require.False(t, flowtest.Receive(t, lends), "a nested run took the outer run's EmitCopies")
 }

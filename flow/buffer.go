@@ -1,6 +1,6 @@
 package flow
 
-// Buffer lets its input run up to size elements (at least 1) ahead of a
+// Buffer lets its input run up to size elements (positive) ahead of a
 // slow downstream, and does what strategy says with an element that
 // arrives when it is full: wait (Backpressure), drop some (DropHead,
 // DropTail, DropBuffer, DropNew) or fail with ErrBufferOverflow (Fail).
@@ -8,7 +8,8 @@ package flow
 // what it holds, then completes. A failure upstream fails it at once,
 // discarding what it holds.
 func Buffer[T any](size int, strategy Overflow) Flow[T, T] {
-	size = max(size, 1)
+	needPositive("Buffer", "size", size)
+	needStrategy("Buffer", "strategy", strategy)
 	return Flow[T, T]{open: func(s scope, out outlet[T]) inlet[T] {
 		return detach(s, out, size, strategy, ErrBufferOverflow, pass[T])
 	}}

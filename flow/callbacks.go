@@ -52,6 +52,7 @@ func (out *Outbound[T]) Close(code message.Code, reason string) {
 // registers what to do with incoming messages and when the socket
 // closes, and may write and close at once or keep out for later.
 func Callbacks[In, Out any](onReady func(in *Inbound[In], out *Outbound[Out])) Flow[In, Out] {
+	needFunc("Callbacks", "onReady", onReady == nil)
 	return Flow[In, Out]{open: func(s scope, o outlet[Out]) inlet[In] {
 		in := &Inbound[In]{}
 		out := &Outbound[Out]{emit: serialize(o.emit), complete: o.complete}

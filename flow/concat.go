@@ -22,6 +22,7 @@ func Concat[T any](sources ...Source[T]) Source[T] {
 // completes as soon as either source completes (the other is cancelled);
 // either failing fails it.
 func Zip[A, B, C any](a Source[A], b Source[B], combine func(A, B) C) Source[C] {
+	needFunc("Zip", "combine", combine == nil)
 	return newSource(func(s scope, emit func(C) error) error {
 		ctx, cancel := context.WithCancel(s.ctx)
 		defer cancel()

@@ -32,6 +32,7 @@ func detach[In, Out any](s scope, out outlet[Out], size int, policy Overflow, ov
 //
 // Back-pressure: in is unbuffered, so a push waits until run receives it.
 func StageFunc[In, Out any](run func(ctx context.Context, in <-chan In, emit func(Out) error) error) Flow[In, Out] {
+	needFunc("StageFunc", "run", run == nil)
 	return Flow[In, Out]{open: func(s scope, out outlet[Out]) inlet[In] {
 		return detach(s, out, 0, Backpressure, nil, func(s scope, in <-chan In, emit func(Out) error) error {
 			return run(s.ctx, in, emit)
@@ -45,5 +46,6 @@ func StageFunc[In, Out any](run func(ctx context.Context, in <-chan In, emit fun
 // complete or an error when it fails. run must return when emit fails or
 // ctx ends.
 func SourceFunc[T any](run func(ctx context.Context, emit func(T) error) error) Source[T] {
+	needFunc("SourceFunc", "run", run == nil)
 	return newSource(func(s scope, emit func(T) error) error { return run(s.ctx, emit) })
 }

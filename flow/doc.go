@@ -2,35 +2,13 @@
 // values, a Sink consumes them, and a Flow turns a stream of incoming
 // messages into a stream of outgoing ones, as in Play's Flow API.
 //
-// Sources, sinks and flows are blueprints. They do nothing until they are
-// run, once per connection, with that connection's context: one
-// package-level flow can serve any number of sockets. Everything a running
-// flow starts (goroutines, timers) ends when it stops.
-//
-// Stages whose work is a plain function of each element are fused: an
-// element passes through all of them in one chain of function calls on
-// the goroutine that delivered it, with no hand-off, no buffer and no
-// allocation. Stages that produce on their own (sources, the detached
-// stages below) run on goroutines of their own. Back-pressure is end to
-// end: a stage that is not ready blocks the stage feeding it. Every
-// buffer has a size and an Overflow strategy.
-//
-// A fused function should not wait (on the network, a database, a
-// lock): on a socket, the answers to messages that arrived together are
-// written together once the last of them has been handled, so a slow
-// one holds back the answers before it. Give such work to MapAsync.
-//
-// Completion and failure are part of the protocol: on a socket, the output
-// completing closes it with 1000, a *message.CloseError with its code, any
-// other failure with 1011. Each operator's documentation says how it
-// completes and fails.
-//
 // # Sources
 //
 //   - Just emits the given values, then completes.
 //   - Empty completes at once; Failed fails at once.
 //   - FromChannel emits what arrives on a channel until it is closed.
-//   - Tick emits a value every interval; TickTime emits the time of each tick.
+//   - Tick emits a value every interval; TickFrom after an initial delay
+//     first (Akka's Source.tick); TickTime emits the time of each tick.
 //   - Merge interleaves sources as their elements come.
 //   - Concat runs sources one after the other.
 //   - Zip pairs the n-th elements of two sources.
@@ -48,14 +26,14 @@
 //   - Drop discards the first n elements.
 //   - MapConcat emits the elements of the slice a function returns.
 //   - Recover turns a failure upstream into a last element and completion.
-//   - Throttle delays elements to a rate with bursts, never dropping.
-//   - Via chains two flows.
+//   - Via connects two flows; Chain connects any number of one element type.
 //
 // # Detached operators (a goroutine per run)
 //
 //   - MapAsync calls a function up to n at a time, results in input order.
 //   - MapAsyncUnordered does the same, results as they finish.
 //   - Buffer holds up to n elements for a slow downstream, with an Overflow strategy.
+//   - Throttle delays elements to a rate with bursts, never dropping.
 //   - Debounce emits an element only after a quiet spell.
 //   - GroupedWithin emits slices of up to n elements or what came within d.
 //   - KeepAlive injects a heartbeat element whenever the output is idle.
@@ -84,22 +62,50 @@
 //   - Actor runs one actor per connection with a mailbox (Play's ActorFlow).
 //   - Callbacks makes a socket of callbacks (Play Java's onReady(in, out)).
 //
+// # How a flow runs
+//
+// Sources, sinks and flows are blueprints. They do nothing until they are
+// run, once per connection, with that connection's context: one
+// package-level flow can serve any number of sockets. Everything a running
+// flow starts (goroutines, timers) ends when it stops.
+//
+// Stages whose work is a plain function of each element are fused: an
+// element passes through all of them in one chain of function calls on
+// the goroutine that delivered it, with no hand-off, no buffer and no
+// allocation. Stages that produce on their own (sources, the detached
+// operators) run on goroutines of their own. Back-pressure is end to
+// end: a stage that is not ready blocks the stage feeding it. Every
+// buffer has a size and an Overflow strategy.
+//
+// A fused function should not wait (on the network, a database, a
+// lock): on a socket, the answers to messages that arrived together are
+// written together once the last of them has been handled, so a slow
+// one holds back the answers before it. Give such work to MapAsync.
+//
+// Completion and failure are part of the protocol: on a socket, the output
+// completing closes it with 1000, a *message.CloseError with its code, any
+// other failure with 1011. Each operator's documentation says how it
+// completes and fails.
+//
+// An argument an operator could never use (a duration, size or rate that
+// is not positive, an unknown Overflow, a nil function) is refused where
+// it is written: the operator panics with a message naming itself and
+// the argument, as time.NewTicker does.
+//
 // # Running
 //
-//   - Start runs a flow, as a connection does; Running drives and stops it.
+// Package router runs flows over WebSocket connections, and package
+// client on the client's side; a program needs nothing more. To run a
+// flow elsewhere (in a test, over a transport of your own):
+//
+//   - Start runs a flow as a socket does: Running.Push delivers input,
+//     CloseInput completes it, an emit function takes the output, Done
+//     and Err say how it ended, Cancel and Stop end it.
 //   - Collect and Source.Collect run to the end, for tests and examples.
-//   - What a runtime asks of a run: Running.Fused (every push writes what
-//     it causes before it returns, so answers can be gathered into one
-//     write), Running.Lends (the flow keeps nothing it is given, so a
-//     message may be decoded without a copy), WithBatcher (an output a
-//     source may hold around elements it emits back to back, as a member
-//     of package rooms does around everything queued for it),
-//     EmitCopies, and KeepInput (a client's half-close).
 //
 // Package flow/rxflow adapts rxgo observables to and from flows; it is
 // kept apart so that a program using only this package does not link
 // rxgo.
 //
-// Package flow does no network I/O; package router runs flows over
-// WebSocket connections.
+// Package flow does no network I/O.
 package flow

@@ -82,6 +82,31 @@ func ExampleTick() {
 	// Output: [tick tick tick] <nil>
 }
 
+// TickFrom is Akka's Source.tick(initialDelay, interval, tick): with no
+// initial delay, the first tick comes at once.
+func ExampleTickFrom() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	first := flow.Through(flow.TickFrom(0, time.Hour, "tick"), flow.Take[string](1))
+
+	out, err := first.Collect(ctx)
+	fmt.Println(out, err)
+	// Output: [tick] <nil>
+}
+
+// Chain joins stages of one element type: Akka's
+// Flow[String].via(trim).via(nonEmpty).via(shout).
+func ExampleChain() {
+	trim := flow.Map(strings.TrimSpace)
+	nonEmpty := flow.Filter(func(s string) bool { return s != "" })
+	shout := flow.Map(strings.ToUpper)
+
+	out, err := flow.Collect(context.Background(), flow.Chain(trim, nonEmpty, shout), []string{" hi ", "  ", "there"})
+	fmt.Println(out, err)
+	// Output: [HI THERE] <nil>
+}
+
 func ExampleCollect() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

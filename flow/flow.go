@@ -38,6 +38,7 @@ func Identity[T any]() Flow[T, T] {
 
 // Map applies fn to every element: Play's Flow[String].map(...).
 func Map[In, Out any](fn func(In) Out) Flow[In, Out] {
+	needFunc("Map", "fn", fn == nil)
 	return Flow[In, Out]{open: func(_ scope, out outlet[Out]) inlet[In] {
 		return inlet[In]{
 			push:   func(v In) error { return out.emit(fn(v)) },
@@ -51,6 +52,7 @@ func Map[In, Out any](fn func(In) Out) Flow[In, Out] {
 // *message.CloseError closes the socket with its code and reason; any
 // other error closes it with message.InternalError.
 func MapErr[In, Out any](fn func(In) (Out, error)) Flow[In, Out] {
+	needFunc("MapErr", "fn", fn == nil)
 	return Flow[In, Out]{open: func(_ scope, out outlet[Out]) inlet[In] {
 		return inlet[In]{
 			push: func(v In) error {
@@ -68,6 +70,7 @@ func MapErr[In, Out any](fn func(In) (Out, error)) Flow[In, Out] {
 
 // Filter passes on the elements for which keep returns true.
 func Filter[T any](keep func(T) bool) Flow[T, T] {
+	needFunc("Filter", "keep", keep == nil)
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
 		return inlet[T]{
 			push: func(v T) error {
@@ -143,10 +146,26 @@ func Via[A, B, C any](f Flow[A, B], g Flow[B, C]) Flow[A, C] {
 	}}
 }
 
+// Chain connects stages of one element type in order: Chain(a, b, c, d)
+// is Via(Via(Via(a, b), c), d), Akka's a.via(b).via(c).via(d). With no
+// stages it is Identity. Stages that change the element type are joined
+// with Via.
+func Chain[T any](stages ...Flow[T, T]) Flow[T, T] {
+	if len(stages) == 0 {
+		return Identity[T]()
+	}
+	f := stages[0]
+	for _, g := range stages[1:] {
+		f = Via(f, g)
+	}
+	return f
+}
+
 // OnDone returns f with a hook: fn runs once, after the running flow has
 // stopped and every goroutine it started has ended, with the reason it
 // stopped (nil when it completed).
 func (f Flow[In, Out]) OnDone(fn func(err error)) Flow[In, Out] {
+	needFunc("Flow.OnDone", "fn", fn == nil)
 	return Flow[In, Out]{open: func(s scope, out outlet[Out]) inlet[In] {
 		s.onStop(fn)
 		return f.materialize(s, out)

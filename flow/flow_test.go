@@ -184,3 +184,25 @@ func TestDeferBuildsEachRun(t *testing.T) {
 	require.Equal(t, []string{"b2"}, got)
 	require.Equal(t, 2, released)
 }
+
+func TestChain(t *testing.T) {
+	inc := flow.Map(func(v int) int { return v + 1 })
+	odd := flow.Filter(func(v int) bool { return v%2 == 1 })
+	double := flow.Map(func(v int) int { return 2 * v })
+	for _, c := range []struct {
+		name string
+		f    flow.Flow[int, int]
+		want []int
+	}{
+		{"none is Identity", flow.Chain[int](), []int{1, 2, 3, 4}},
+		{"one", flow.Chain(inc), []int{2, 3, 4, 5}},
+		{"in order", flow.Chain(inc, odd, double), []int{6, 10}},
+		{"as nested Via", flow.Via(flow.Via(inc, odd), double), []int{6, 10}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := flow.Collect(flowtest.Context(t), c.f, []int{1, 2, 3, 4})
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}

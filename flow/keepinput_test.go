@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"github.com/wsflow/wsflow/internal/flowrun"
 	"github.com/wsflow/wsflow/internal/flowtest"
 	"sync"
 	"testing"
@@ -14,11 +15,17 @@ import (
 	"github.com/wsflow/wsflow/flow"
 )
 
-// outputDone is a KeepInput hook that a test can wait on.
+// outputDone is a flowrun.Options.KeepInput hook that a test can wait on.
 type outputDone struct {
 	once sync.Once
 	c    chan struct{}
 	n    int // calls; read after c is closed
+}
+
+// keepInput returns ctx asking the run started with it to keep its input
+// after its output completes, calling done's hook then.
+func keepInput(ctx context.Context, done *outputDone) context.Context {
+	return flowrun.NewContext(ctx, flowrun.Options{KeepInput: done.hook})
 }
 
 func newOutputDone() *outputDone { return &outputDone{c: make(chan struct{})} }
@@ -43,8 +50,8 @@ func TestKeepInputDeliversAfterTheOutputCompleted(t *testing.T) {
 	var out collector[string]
 	var in collector[string]
 	done := newOutputDone()
-	r := flow.Start(t.Context(), flow.Wrap(flow.ForEach(func(m string) { in.emit(m) }), flow.Just("a", "b")),
-		out.emit, flow.KeepInput(done.hook))
+	r := flow.Start(keepInput(t.Context(), done), flow.Wrap(flow.ForEach(func(m string) { in.emit(m) }), flow.Just("a", "b")),
+		out.emit)
 	done.wait(t)
 	assert.Equal(t, []string{"a", "b"}, out.values(), "emitted before the output completed")
 	assert.False(t, flowtest.IsDone(r), "the output's completion alone does not end the run")
@@ -80,7 +87,7 @@ func TestKeepInputInputCompletesFirst(t *testing.T) {
 	})
 	var out collector[string]
 	done := newOutputDone()
-	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[string](), src), out.emit, flow.KeepInput(done.hook))
+	r := flow.Start(keepInput(t.Context(), done), flow.Wrap(flow.Ignore[string](), src), out.emit)
 	r.CloseInput()
 	assert.False(t, flowtest.IsDone(r))
 	close(release)
@@ -99,7 +106,7 @@ func TestKeepInputInputCompletesFirst(t *testing.T) {
 func TestKeepInputFusedFlowEndsWithItsInput(t *testing.T) {
 	var out collector[int]
 	done := newOutputDone()
-	r := flow.Start(t.Context(), flow.Map(func(v int) int { return v * 2 }), out.emit, flow.KeepInput(done.hook))
+	r := flow.Start(keepInput(t.Context(), done), flow.Map(func(v int) int { return v * 2 }), out.emit)
 	require.NoError(t, r.Push(1))
 	r.CloseInput()
 	flowtest.WaitDone(t, r)
@@ -114,7 +121,7 @@ func TestKeepInputFusedFlowEndsWithItsInput(t *testing.T) {
 func TestKeepInputTakeCompletesInAPush(t *testing.T) {
 	var out collector[int]
 	done := newOutputDone()
-	r := flow.Start(t.Context(), flow.Take[int](1), out.emit, flow.KeepInput(done.hook))
+	r := flow.Start(keepInput(t.Context(), done), flow.Take[int](1), out.emit)
 	require.NoError(t, r.Push(1))
 	done.wait(t)
 	require.NoError(t, r.Push(2), "Take discards what comes after its last element")
@@ -134,7 +141,7 @@ func TestKeepInputStageThatReturnedRefusesInput(t *testing.T) {
 	f := flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
 		return emit("only")
 	})
-	r := flow.Start(t.Context(), f, out.emit, flow.KeepInput(done.hook))
+	r := flow.Start(keepInput(t.Context(), done), f, out.emit)
 	done.wait(t)
 	assert.ErrorIs(t, r.Push("late"), flow.ErrStopped)
 	assert.False(t, flowtest.IsDone(r))
@@ -150,7 +157,7 @@ func TestKeepInputFailureAfterTheOutput(t *testing.T) {
 	errSink := errors.New("sink failed")
 	done := newOutputDone()
 	sink := flow.ForEachErr(func(string) error { return errSink })
-	r := flow.Start(t.Context(), flow.Wrap(sink, flow.Just("a")), func(string) error { return nil }, flow.KeepInput(done.hook))
+	r := flow.Start(keepInput(t.Context(), done), flow.Wrap(sink, flow.Just("a")), func(string) error { return nil })
 	done.wait(t)
 	assert.ErrorIs(t, r.Push("x"), errSink)
 	flowtest.WaitDone(t, r)
@@ -161,8 +168,8 @@ func TestKeepInputFailureAfterTheOutput(t *testing.T) {
 func TestKeepInputFailingOutputEndsTheRun(t *testing.T) {
 	errSource := errors.New("source failed")
 	done := newOutputDone()
-	r := flow.Start(t.Context(), flow.Wrap(flow.Ignore[string](), flow.Failed[string](errSource)),
-		func(string) error { return nil }, flow.KeepInput(done.hook))
+	r := flow.Start(keepInput(t.Context(), done), flow.Wrap(flow.Ignore[string](), flow.Failed[string](errSource)),
+		func(string) error { return nil })
 	flowtest.WaitDone(t, r)
 	assert.ErrorIs(t, r.Stop(), errSource)
 	assert.Equal(t, 0, done.n)

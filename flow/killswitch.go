@@ -62,6 +62,7 @@ func (k *KillSwitch) reason() error {
 // Put it last in a socket's flow: Via(f, KillSwitched[T](k)). It runs on
 // a goroutine of its own; back-pressure passes through it.
 func KillSwitched[T any](k *KillSwitch) Flow[T, T] {
+	needFunc("KillSwitched", "k", k == nil)
 	return Flow[T, T]{open: func(s scope, out outlet[T]) inlet[T] {
 		fired := k.fired()
 		return detach(s, out, 0, Backpressure, nil, func(s scope, in <-chan T, emit func(T) error) error {

@@ -46,7 +46,7 @@ func BenchmarkFusedChain(b *testing.B) {
 		flow.Via(flow.Take[int](math.MaxInt), flow.Recover(func(error) (int, bool) { return 0, true }))))
 }
 
-// Throttle is fused too; at a rate it never reaches, it never waits.
+// Throttle, at a rate it never reaches, never waits.
 func BenchmarkThrottle(b *testing.B) {
 	benchPush(b, flow.Throttle[int](math.MaxInt32, time.Millisecond, 1))
 }

@@ -12,6 +12,7 @@ import "sync"
 // not emit initial itself. It completes and fails with its input; each
 // run starts again from initial.
 func Scan[In, Out any](initial Out, fn func(acc Out, v In) Out) Flow[In, Out] {
+	needFunc("Scan", "fn", fn == nil)
 	return Flow[In, Out]{open: func(_ scope, out outlet[Out]) inlet[In] {
 		acc := initial
 		return inlet[In]{
@@ -26,9 +27,12 @@ func Scan[In, Out any](initial Out, fn func(acc Out, v In) Out) Flow[In, Out] {
 }
 
 // Take passes on the first n elements, then completes (on a socket: closes
-// it with 1000); what arrives after is discarded. n <= 0 completes at
-// once. It fails with its input.
+// it with 1000); what arrives after is discarded. Take(0) completes at
+// once; n must not be negative. It fails with its input.
 func Take[T any](n int) Flow[T, T] {
+	if n < 0 {
+		refuse("Take", "negative n %d", n)
+	}
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
 		left := n
 		if left <= 0 {
@@ -64,6 +68,7 @@ func Take[T any](n int) Flow[T, T] {
 // the first for which it returns false (that one is not emitted); what
 // arrives after is discarded. It fails with its input.
 func TakeWhile[T any](keep func(T) bool) Flow[T, T] {
+	needFunc("TakeWhile", "keep", keep == nil)
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
 		done := false
 		return inlet[T]{
@@ -89,9 +94,12 @@ func TakeWhile[T any](keep func(T) bool) Flow[T, T] {
 	}}
 }
 
-// Drop discards the first n elements and passes on the rest. It completes
-// and fails with its input.
+// Drop discards the first n elements and passes on the rest; n must not
+// be negative. It completes and fails with its input.
 func Drop[T any](n int) Flow[T, T] {
+	if n < 0 {
+		refuse("Drop", "negative n %d", n)
+	}
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
 		left := n
 		return inlet[T]{
@@ -114,6 +122,7 @@ func Drop[T any](n int) Flow[T, T] {
 // once downstream has taken all of them. It completes and fails with its
 // input.
 func MapConcat[In, Out any](fn func(In) []Out) Flow[In, Out] {
+	needFunc("MapConcat", "fn", fn == nil)
 	return Flow[In, Out]{open: func(_ scope, out outlet[Out]) inlet[In] {
 		return inlet[In]{
 			push: func(v In) error {
@@ -137,6 +146,7 @@ func MapConcat[In, Out any](fn func(In) []Out) Flow[In, Out] {
 // unchanged. A failure downstream of Recover, or of the peer, is not its
 // to recover.
 func Recover[T any](fn func(err error) (T, bool)) Flow[T, T] {
+	needFunc("Recover", "fn", fn == nil)
 	return Flow[T, T]{open: func(_ scope, out outlet[T]) inlet[T] {
 		// A detached stage before it may emit on its goroutine while its
 		// failure (a Buffer's overflow) arrives on the pushing one: the

@@ -4,54 +4,61 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
+
+	"github.com/wsflow/wsflow/internal/flowrun"
 )
 
-// Running is a flow that has been started with Start: what a connection
-// runtime, or a test, drives. Push and CloseInput are called from one
-// goroutine at a time; Done, Err and Stop from any.
+// Running is a flow that has been started with Start: what drives it
+// from outside, a transport of your own or a test. Push and CloseInput
+// are called from one goroutine at a time; Done, Err, Cancel and Stop
+// from any.
 type Running[In any] struct {
 	in          inlet[In]
 	state       *runState
 	cancel      context.CancelFunc
 	done        chan struct{}
-	ended       atomic.Bool
 	err         error
 	finishOnce  sync.Once
 	stopOnce    sync.Once
 	inputClosed bool
-	afterDone   []func() // guarded by state.mu
-	outputDone  bool     // KeepInput: the output has completed; guarded by state.mu
-	inputDone   bool     // KeepInput: CloseInput has been called; guarded by state.mu
+	outputDone  bool // the output has completed, the input is kept; guarded by state.mu
+	inputDone   bool // CloseInput has been called, the input is kept; guarded by state.mu
 }
 
-// Start runs f with ctx. Every output element is passed to emit, which
-// must block until it has taken the element (that is the back-pressure)
-// and return an error once it can take no more. emit is called from one
+func init() {
+	flowrun.Register(func(running any) flowrun.Run {
+		return running.(interface{ core() *runState }).core()
+	})
+}
+
+// Start runs f with ctx, as a socket runs its flow: the input is what
+// Push delivers, and every output element is passed to emit, which must
+// block until it has taken the element (that is the back-pressure) and
+// return an error once it can take no more. emit is called from one
 // goroutine at a time.
 //
 // The flow ends when its output completes or fails, or when Stop is
-// called; Done is closed then (with KeepInput, output completion waits for
-// the input). Stop must be called in every case: it cancels what is still
-// running and waits for it.
-func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) error, opts ...RunOption) *Running[In] {
+// called; Done is closed then. Stop must be called in every case: it
+// cancels what is still running and waits for it.
+func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) error) *Running[In] {
+	opts, ctx := flowrun.Take(ctx)
 	ctx, cancel := context.WithCancel(ctx)
-	r := &Running[In]{cancel: cancel, done: make(chan struct{}), state: &runState{}}
+	r := &Running[In]{cancel: cancel, done: make(chan struct{}), state: &runState{
+		batcher:     opts.Batcher,
+		afterOutput: opts.KeepInput,
+	}}
 	r.state.fail = r.finish
-	for _, o := range opts {
-		o(r.state)
-	}
 	s := scope{ctx: ctx, run: r.state}
 	out := outlet[Out]{
 		emit: func(v Out) error {
-			if r.ended.Load() {
+			if r.state.ended.Load() {
 				return ErrStopped
 			}
 			return emit(v)
 		},
 		complete: r.complete,
 		direct:   true,
-		done:     r.state.emitCopies,
+		done:     opts.EmitCopies,
 	}
 	func() {
 		defer s.recoverInto()
@@ -60,30 +67,19 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 	if r.in.push == nil { // materialize panicked
 		r.in = inlet[In]{push: func(In) error { return ErrStopped }, close: func() {}}
 	}
+	r.state.fused, r.state.lends = r.in.direct, r.in.done
 	return r
 }
 
-// Fused reports whether every element pushed is passed, on the pushing
-// goroutine, through fused stages only, down to emit: then a Push returns
-// once everything it caused has been emitted, and blocks on nothing but
-// emit. A flow with a stage of its own goroutine (Buffer, Actor, the
-// source of a Wrap) is not fused.
-func (r *Running[In]) Fused() bool { return r.in.direct }
-
-// Lends reports whether the flow is done with every element by the time
-// Push returns it: nothing keeps the element or refers to it afterwards,
-// so that it may refer to memory the caller reuses (a message decoded
-// without a copy). It holds only for stages that hand elements on
-// untouched (Identity, Take, Drop) into an emit that copies what it needs
-// (EmitCopies).
-func (r *Running[In]) Lends() bool { return r.in.done }
+// core is what package internal/flowrun sees of the run.
+func (r *Running[In]) core() *runState { return r.state }
 
 // Push delivers one input element. It blocks while the flow is not ready
 // for it (back-pressure). A non-nil error means the flow has ended, or
-// with KeepInput that it takes no more input: stop pushing, and read the
-// reason from Err once Done is closed.
+// that it takes no more input: stop pushing, and read the reason from
+// Err once Done is closed.
 func (r *Running[In]) Push(v In) (err error) {
-	if r.ended.Load() {
+	if r.state.ended.Load() {
 		return ErrStopped
 	}
 	defer func() {
@@ -106,7 +102,7 @@ func (r *Running[In]) Push(v In) (err error) {
 // CloseInput tells the flow that its input has completed (the peer closed
 // its side). Push must not be called after it.
 func (r *Running[In]) CloseInput() {
-	if r.inputClosed || r.ended.Load() {
+	if r.inputClosed || r.state.ended.Load() {
 		return
 	}
 	r.inputClosed = true
@@ -128,14 +124,14 @@ func (r *Running[In]) CloseInput() {
 	}
 }
 
-// Done is closed once the flow has ended: its output completed (with
-// KeepInput, and its input too) or failed, or it was stopped.
+// Done is closed once the flow has ended: its output completed or failed,
+// or it was stopped.
 func (r *Running[In]) Done() <-chan struct{} { return r.done }
 
 // Err reports why the flow ended, once Done is closed: nil when its
 // output completed, otherwise the failure. It is nil before Done.
 func (r *Running[In]) Err() error {
-	if !r.ended.Load() {
+	if !r.state.ended.Load() {
 		return nil
 	}
 	return r.err
@@ -176,7 +172,7 @@ func (r *Running[In]) complete(err error) {
 	r.outputDone = true
 	inputDone := r.inputDone
 	r.state.mu.Unlock()
-	if inputDone || r.ended.Load() {
+	if inputDone || r.state.ended.Load() {
 		r.finish(nil)
 		return
 	}
@@ -185,7 +181,8 @@ func (r *Running[In]) complete(err error) {
 
 func (r *Running[In]) keepsInput() bool { return r.state.afterOutput != nil }
 
-// outputCompleted reports whether the output has completed (KeepInput).
+// outputCompleted reports whether the output has completed while the
+// input is kept.
 func (r *Running[In]) outputCompleted() bool {
 	r.state.mu.Lock()
 	defer r.state.mu.Unlock()
@@ -197,46 +194,15 @@ func (r *Running[In]) finish(err error) {
 	r.finishOnce.Do(func() {
 		r.state.mu.Lock()
 		r.err = err
-		r.ended.Store(true)
-		fns := r.afterDone
-		r.afterDone = nil
+		r.state.ended.Store(true)
+		fns := r.state.afterDone
+		r.state.afterDone = nil
 		r.state.mu.Unlock()
 		close(r.done)
 		for _, fn := range fns {
 			fn()
 		}
 	})
-}
-
-// AfterDone arranges for fn to run once the flow has ended, on the
-// goroutine that ended it, or at once when it already has: a way to react
-// to Done without a goroutine waiting on it. fn must not block.
-func (r *Running[In]) AfterDone(fn func()) {
-	r.state.mu.Lock()
-	if !r.ended.Load() {
-		r.afterDone = append(r.afterDone, fn)
-		r.state.mu.Unlock()
-		return
-	}
-	r.state.mu.Unlock()
-	fn()
-}
-
-// KeepInput keeps the run's input open after its output completes: the
-// output completing does not end the run by itself, but calls afterOutput,
-// on the goroutine that completed it, and Push goes on delivering input
-// (to the sink of a Wrap, for instance). The run then ends as completed
-// when CloseInput is called; a failure or Stop ends it as without the
-// option. A flow that takes no more input once its output is done (a
-// StageFunc that has returned) refuses a push with ErrStopped, which does
-// not end the run: the caller stops pushing and closes the input when its
-// own input ends. afterOutput must not block for long.
-//
-// It is a client socket's half-close: the client's close frame goes out
-// when its output completes, and what the server sends until its own close
-// still reaches the flow.
-func KeepInput(afterOutput func()) RunOption {
-	return func(r *runState) { r.afterOutput = afterOutput }
 }
 
 // Collect runs f with ctx over the elements of in, then closes its input,

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/flowrun"
 )
 
 func TestPushAfterEndReturnsError(t *testing.T) {
@@ -461,7 +462,7 @@ func TestAfterDone(t *testing.T) {
 	ran := make(chan error, 2)
 	var r *flow.Running[string]
 	r = flow.Start(context.Background(), flow.Identity[string](), (&collector[string]{}).emit)
-	r.AfterDone(func() { ran <- r.Err() })
+	flowrun.Of(r).AfterDone(func() { ran <- r.Err() })
 	select {
 	case <-ran:
 		t.Fatal("AfterDone ran before the flow ended")
@@ -469,7 +470,7 @@ func TestAfterDone(t *testing.T) {
 	}
 	r.CloseInput()
 	require.NoError(t, flowtest.Receive(t, ran))
-	r.AfterDone(func() { ran <- errors.New("late") }) // already ended: runs at once
+	flowrun.Of(r).AfterDone(func() { ran <- errors.New("late") }) // already ended: runs at once
 	require.EqualError(t, flowtest.Receive(t, ran), "late")
 	r.Stop()
 }

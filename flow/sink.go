@@ -16,6 +16,7 @@ func (k Sink[T]) materialize(s scope) inlet[T] {
 // ForEach calls fn with every element, on the goroutine that delivers it:
 // Play's Sink.foreach.
 func ForEach[T any](fn func(T)) Sink[T] {
+	needFunc("ForEach", "fn", fn == nil)
 	return Sink[T]{open: func(scope) inlet[T] {
 		return inlet[T]{
 			push:  func(v T) error { fn(v); return nil },
@@ -28,6 +29,7 @@ func ForEach[T any](fn func(T)) Sink[T] {
 // the sink is part of. A *message.CloseError closes the socket with its
 // code and reason.
 func ForEachErr[T any](fn func(T) error) Sink[T] {
+	needFunc("ForEachErr", "fn", fn == nil)
 	return Sink[T]{open: func(scope) inlet[T] {
 		return inlet[T]{push: fn, close: func() {}}
 	}}
@@ -66,6 +68,7 @@ func To[A, B any](f Flow[A, B], k Sink[B]) Sink[A] {
 // sink is part of has stopped (for a socket: after it closed), with the
 // reason it stopped. It is Play 2.0's Iteratee.mapDone.
 func (k Sink[T]) OnDone(fn func(err error)) Sink[T] {
+	needFunc("Sink.OnDone", "fn", fn == nil)
 	return Sink[T]{open: func(s scope) inlet[T] {
 		s.onStop(fn)
 		return k.materialize(s)

@@ -72,21 +72,49 @@ func FromChannel[T any](ch <-chan T) Source[T] {
 }
 
 // Tick emits value every interval, the first one interval after the
-// source starts, until its context ends. Ticks keep to the schedule of a
-// time.Ticker: a slow downstream does not make them drift, and ticks it
-// could not take in time are dropped rather than queued.
+// source starts, until its context ends: TickFrom(interval, interval,
+// value). interval must be positive.
 func Tick[T any](interval time.Duration, value T) Source[T] {
+	needPositive("Tick", "interval", interval)
+	return ticks(interval, interval, func(time.Time) T { return value })
+}
+
+// TickFrom emits value initial after the source starts (0: at once), then
+// every interval, until its context ends: Akka's Source.tick(initialDelay,
+// interval, tick). Ticks keep to their schedule: a slow downstream does
+// not make them drift, and ticks it could not take in time are dropped
+// rather than queued. initial must not be negative, interval must be
+// positive.
+func TickFrom[T any](initial, interval time.Duration, value T) Source[T] {
+	if initial < 0 {
+		refuse("TickFrom", "negative initial %v", initial)
+	}
+	needPositive("TickFrom", "interval", interval)
+	return ticks(initial, interval, func(time.Time) T { return value })
+}
+
+// ticks emits value(t) at each tick t, the first initial after it starts,
+// then every interval, skipping the ticks emit was too slow to take.
+func ticks[T any](initial, interval time.Duration, value func(time.Time) T) Source[T] {
 	return newSource(func(s scope, emit func(T) error) error {
-		t := time.NewTicker(interval)
-		defer t.Stop()
+		a := alarm{clk: clockOf(s.ctx)}
+		defer a.close()
+		next := a.clk.now().Add(initial)
 		for {
+			a.set(next.Sub(a.clk.now()))
+			var at time.Time
 			select {
+			case at = <-a.c():
+				a.fired()
 			case <-s.ctx.Done():
 				return s.ctx.Err()
-			case <-t.C:
-				if err := emit(value); err != nil {
-					return err
-				}
+			}
+			if err := emit(value(at)); err != nil {
+				return err
+			}
+			// Ticks missed while emit waited are skipped.
+			for now := a.clk.now(); !next.After(now); {
+				next = next.Add(interval)
 			}
 		}
 	})

@@ -3,6 +3,9 @@ package flow
 import (
 	"context"
 	"sync"
+	"sync/atomic"
+
+	"github.com/wsflow/wsflow/internal/batch"
 )
 
 // A running stage receives input through an inlet and sends output to an
@@ -25,7 +28,7 @@ import (
 //     but the output itself; on an inlet, that push does the same with
 //     everything it emits. A fused stage passes its outlet's on to its
 //     inlet; any other stage leaves its inlet's false. The runtime may
-//     gather what a direct chain writes (see Batcher).
+//     gather what a direct chain writes (see package internal/batch).
 //   - done, on an outlet, says that emit is done with the element when it
 //     returns: nothing keeps it or refers to it afterwards; on an inlet,
 //     that push is. Only stages that hand elements on untouched, calling
@@ -54,15 +57,38 @@ type scope struct {
 	run *runState
 }
 
+// runState is the part of a run that does not depend on its element
+// types; it is the run as package internal/flowrun sees it.
 type runState struct {
-	wg         sync.WaitGroup
-	mu         sync.Mutex
-	hooks      []func(error)
-	fail       func(error)
-	batcher    Batcher // nil: the output writes each element on its own
-	emitCopies bool    // EmitCopies: emit is done with an element when it returns
+	wg        sync.WaitGroup
+	mu        sync.Mutex
+	hooks     []func(error)
+	fail      func(error)
+	ended     atomic.Bool
+	afterDone []func() // guarded by mu
 
-	afterOutput func() // KeepInput's; nil: the output's completion ends the run
+	batcher     batch.Output // nil: the output writes each element on its own
+	afterOutput func()       // flowrun.Options.KeepInput; nil: the output's completion ends the run
+	fused       bool         // set once materialized
+	lends       bool         // set once materialized
+}
+
+// Fused implements flowrun.Run.
+func (r *runState) Fused() bool { return r.fused }
+
+// Lends implements flowrun.Run.
+func (r *runState) Lends() bool { return r.lends }
+
+// AfterDone implements flowrun.Run.
+func (r *runState) AfterDone(fn func()) {
+	r.mu.Lock()
+	if !r.ended.Load() {
+		r.afterDone = append(r.afterDone, fn)
+		r.mu.Unlock()
+		return
+	}
+	r.mu.Unlock()
+	fn()
 }
 
 // spawn runs fn on a goroutine the running flow waits for when it stops. A

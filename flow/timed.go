@@ -16,44 +16,51 @@ var ErrIdleTimeout = message.NewCloseError(message.GoingAway, "idle timeout")
 var ErrCompletionTimeout = message.NewCloseError(message.GoingAway, "completion timeout")
 
 // Throttle shapes its output to at most elements per period per, with
-// bursts of up to burst elements (at least 1) after a quiet spell: Akka's
-// throttle in shaping mode. It never drops: an element that comes too
-// early waits, and so does the stage pushing it (back-pressure). It is
-// fused: the wait happens in the push, on one timer per run; it completes and fails with
-// its input. elements and per must be positive.
+// bursts of up to burst elements after a quiet spell: Akka's throttle in
+// shaping mode. elements, per and burst must be positive. It never drops:
+// an element that comes too early waits, on a goroutine of its own, and
+// the stage pushing the next one waits for it (back-pressure). It holds
+// at most that one element, so on a socket the reader is free, and pings
+// are answered, while it waits. It completes with its input once what it
+// holds is emitted; a failure upstream fails it at once.
 func Throttle[T any](elements int, per time.Duration, burst int) Flow[T, T] {
-	if elements <= 0 || per <= 0 {
-		panic("flow: Throttle needs a positive rate")
-	}
+	needPositive("Throttle", "elements", elements)
+	needPositive("Throttle", "per", per)
+	needPositive("Throttle", "burst", burst)
 	interval := per / time.Duration(elements)
-	slack := time.Duration(max(burst, 1)-1) * interval
-	return Flow[T, T]{open: func(s scope, out outlet[T]) inlet[T] {
-		// The timer is armed only while a push waits, and disarmed when
-		// the run ends under it: nothing outlives the push.
-		a := alarm{clk: clockOf(s.ctx)}
+	slack := time.Duration(burst-1) * interval
+	return timed(func(s scope, a *alarm, in <-chan T, emit func(T) error) error {
 		var due time.Time // when the bucket is next empty; zero: full
-		return inlet[T]{
-			push: func(v T) error {
-				now := a.clk.now()
-				if due.Before(now) {
-					due = now
+		for {
+			var v T
+			select {
+			case w, ok := <-in:
+				if !ok {
+					return nil
 				}
-				if wait := due.Sub(now) - slack; wait > 0 {
-					a.set(wait)
-					select {
-					case <-a.c():
-						a.fired()
-					case <-s.ctx.Done():
-						a.clear()
-						return ErrStopped
-					}
+				v = w
+			case <-s.ctx.Done():
+				return s.ctx.Err()
+			}
+			now := a.clk.now()
+			if due.Before(now) {
+				due = now
+			}
+			if wait := due.Sub(now) - slack; wait > 0 {
+				a.set(wait)
+				select {
+				case <-a.c():
+					a.fired()
+				case <-s.ctx.Done():
+					return s.ctx.Err()
 				}
-				due = due.Add(interval)
-				return out.emit(v)
-			},
-			close: completer(out),
+			}
+			due = due.Add(interval)
+			if err := emit(v); err != nil {
+				return err
+			}
 		}
-	}}
+	})
 }
 
 // Debounce emits an element only once d has passed without another after
@@ -62,6 +69,7 @@ func Throttle[T any](elements int, per time.Duration, burst int) Flow[T, T] {
 // upstream fails it at once. It runs on a goroutine of its own; while
 // downstream is slow, it stops taking input.
 func Debounce[T any](d time.Duration) Flow[T, T] {
+	needPositive("Debounce", "d", d)
 	return timed(func(s scope, a *alarm, in <-chan T, emit func(T) error) error {
 		var pending T
 		has := false
@@ -89,7 +97,7 @@ func Debounce[T any](d time.Duration) Flow[T, T] {
 	})
 }
 
-// GroupedWithin emits the elements in slices of up to n (at least 1),
+// GroupedWithin emits the elements in slices of up to n (positive),
 // each as soon as it is full or d after its first element arrived,
 // whichever comes first: Akka's groupedWithin. It never emits an empty
 // slice. When the input completes, what is held is emitted, then the
@@ -97,7 +105,8 @@ func Debounce[T any](d time.Duration) Flow[T, T] {
 // goroutine of its own and holds at most n elements: while downstream is
 // slow, it stops taking input.
 func GroupedWithin[T any](n int, d time.Duration) Flow[T, []T] {
-	n = max(n, 1)
+	needPositive("GroupedWithin", "n", n)
+	needPositive("GroupedWithin", "d", d)
 	return timed(func(s scope, a *alarm, in <-chan T, emit func([]T) error) error {
 		var batch []T
 		flush := func() error {
@@ -144,6 +153,8 @@ func GroupedWithin[T any](n int, d time.Duration) Flow[T, []T] {
 // It completes and fails with its input; it runs on a goroutine of its
 // own and stops taking input while downstream is slow.
 func KeepAlive[T any](idle time.Duration, inject func() T) Flow[T, T] {
+	needPositive("KeepAlive", "idle", idle)
+	needFunc("KeepAlive", "inject", inject == nil)
 	return timed(func(s scope, a *alarm, in <-chan T, emit func(T) error) error {
 		a.set(idle)
 		for {
@@ -174,6 +185,7 @@ func KeepAlive[T any](idle time.Duration, inject func() T) Flow[T, T] {
 // with its input; it runs on a goroutine of its own, and time spent
 // waiting for a slow downstream does not count as idle.
 func IdleTimeout[T any](d time.Duration) Flow[T, T] {
+	needPositive("IdleTimeout", "d", d)
 	return timed(func(s scope, a *alarm, in <-chan T, emit func(T) error) error {
 		for {
 			a.set(d)
@@ -201,6 +213,7 @@ func IdleTimeout[T any](d time.Duration) Flow[T, T] {
 // unless its input has completed within d of the start. It fails with its
 // input; it runs on a goroutine of its own.
 func CompletionTimeout[T any](d time.Duration) Flow[T, T] {
+	needPositive("CompletionTimeout", "d", d)
 	return timed(func(s scope, a *alarm, in <-chan T, emit func(T) error) error {
 		a.set(d)
 		for {
@@ -222,35 +235,13 @@ func CompletionTimeout[T any](d time.Duration) Flow[T, T] {
 	})
 }
 
-// TickTime emits the time of each tick, every d, the first d after it starts, until its
-// context ends. Like Tick it keeps to its schedule: ticks downstream could
-// not take in time are dropped, not queued. d must be positive.
+// TickTime emits the time of each tick, every d, the first d after it
+// starts, until its context ends. Like Tick it keeps to its schedule:
+// ticks downstream could not take in time are dropped, not queued. d must
+// be positive.
 func TickTime(d time.Duration) Source[time.Time] {
-	if d <= 0 {
-		panic("flow: TickTime needs a positive interval")
-	}
-	return newSource(func(s scope, emit func(time.Time) error) error {
-		a := alarm{clk: clockOf(s.ctx)}
-		defer a.close()
-		next := a.clk.now().Add(d)
-		for {
-			a.set(next.Sub(a.clk.now()))
-			var at time.Time
-			select {
-			case at = <-a.c():
-				a.fired()
-			case <-s.ctx.Done():
-				return s.ctx.Err()
-			}
-			if err := emit(at); err != nil {
-				return err
-			}
-			// Ticks missed while emit waited are skipped.
-			for now := a.clk.now(); !next.After(now); {
-				next = next.Add(d)
-			}
-		}
-	})
+	needPositive("TickTime", "d", d)
+	return ticks(d, d, func(at time.Time) time.Time { return at })
 }
 
 // timed builds a stage of the timed operators: loop runs on a goroutine

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/flowrun"
 	"github.com/wsflow/wsflow/internal/flowtest"
 	"github.com/wsflow/wsflow/rooms"
 )
@@ -56,7 +57,7 @@ func TestMemberBatchesWhatIsQueued(t *testing.T) {
 			unblock := make(chan struct{})
 			got := make(chan struct{}, 16)
 			greet := rooms.Greet(func(string) string { return "hi" })
-			r := flow.Start(context.Background(), flow.Via(rs.Join("r", greet), c.after), func(v string) error {
+			r := flow.Start(flowrun.NewContext(context.Background(), flowrun.Options{Batcher: b}), flow.Via(rs.Join("r", greet), c.after), func(v string) error {
 				b.add(v)
 				if v == "m0" {
 					close(first)
@@ -64,7 +65,7 @@ func TestMemberBatchesWhatIsQueued(t *testing.T) {
 				}
 				got <- struct{}{}
 				return nil
-			}, flow.WithBatcher(b))
+			})
 			defer r.Stop()
 			flowtest.Receive(t, got) // joined
 			ctx := context.Background()
@@ -100,11 +101,11 @@ func TestReplayIsNotHeld(t *testing.T) {
 	b := &recordingBatcher{}
 	got := make(chan struct{}, 16)
 	resume := rooms.Resume(broker.Position{}, func(string, bool) string { return "back" })
-	r := flow.Start(ctx, rs.Join("r", resume), func(v string) error {
+	r := flow.Start(flowrun.NewContext(ctx, flowrun.Options{Batcher: b}), rs.Join("r", resume), func(v string) error {
 		b.add(v)
 		got <- struct{}{}
 		return nil
-	}, flow.WithBatcher(b))
+	})
 	defer r.Stop()
 	for range 4 {
 		flowtest.Receive(t, got)

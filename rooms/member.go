@@ -265,7 +265,7 @@ func (m *member[T]) live(ctx context.Context, out batch.Output, emit func(T) err
 		}
 		// Let the publishers that are ready to run go first: what they
 		// publish meanwhile joins this batch, and the batch goes out in
-		// one write (see flow.Batcher). With nothing else to run it
+		// one write (see package internal/batch). With nothing else to run it
 		// returns at once.
 		runtime.Gosched()
 		buf = m.queue.take(buf)

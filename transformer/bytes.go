@@ -24,7 +24,9 @@ func (bytesTransformer) Decode(kind message.Kind, payload []byte) ([]byte, error
 	return bytes.Clone(payload), nil
 }
 
-// DecodeLent returns payload itself (see Lender).
+// DecodeLent returns payload itself: the connection runtime's decoding
+// without a copy, for a flow done with each message when its push returns
+// (an echo).
 func (bytesTransformer) DecodeLent(kind message.Kind, payload []byte) ([]byte, error) {
 	if kind != message.KindBinary {
 		return nil, errBinaryOnly

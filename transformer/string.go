@@ -24,8 +24,9 @@ func (stringTransformer) Decode(kind message.Kind, payload []byte) (string, erro
 	return string(payload), nil
 }
 
-// DecodeLent returns a string that refers to payload's memory (see
-// Lender).
+// DecodeLent returns a string that refers to payload's memory: the
+// connection runtime's decoding without a copy, for a flow done with each
+// message when its push returns (an echo).
 func (stringTransformer) DecodeLent(kind message.Kind, payload []byte) (string, error) {
 	if kind != message.KindText {
 		return "", errTextOnly

@@ -29,13 +29,3 @@ type Transformer[In, Out any] interface {
 	// error ends it with message.InternalError.
 	Encode(dst []byte, v Out) (message.Kind, []byte, error)
 }
-
-// Lender is implemented by a Transformer that can decode a frame without
-// copying it: the value DecodeLent returns refers to payload, and is valid
-// only as long as payload is. A connection runtime uses it only for a
-// flow that is done with each element by the time its push returns
-// (flow.Running.Lends: Identity, an echo), and Decode everywhere else.
-// String and Bytes are Lenders.
-type Lender[In any] interface {
-	DecodeLent(kind message.Kind, payload []byte) (In, error)
-}

@@ -29,8 +29,12 @@ import (
 // context and must pass it to rxgo (rxgo.WithContext(ctx)) in every
 // operator it applies, so that the observable's goroutines end with the
 // run. An error item fails the source; an item whose value is not a T
-// fails it too (a nil item is the zero T when T can be nil).
+// fails it too (a nil item is the zero T when T can be nil). A nil
+// newObservable panics.
 func FromObservable[T any](newObservable func(ctx context.Context) rxgo.Observable) flow.Source[T] {
+	if newObservable == nil {
+		panic("rxflow.FromObservable: nil newObservable")
+	}
 	return flow.SourceFunc(func(ctx context.Context, emit func(T) error) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -95,7 +99,11 @@ func Observable[T any](ctx context.Context, src flow.Source[T]) rxgo.Observable 
 //
 // Each rxgo operator runs on a goroutine of its own; prefer flow's typed
 // operators, which are fused where they can be, where they do the job.
+// A nil apply panics.
 func ViaObservable[In, Out any](apply func(ctx context.Context, in rxgo.Observable) rxgo.Observable) flow.Flow[In, Out] {
+	if apply == nil {
+		panic("rxflow.ViaObservable: nil apply")
+	}
 	return flow.Via(flow.Map(func(v In) rxgo.Item { return rxgo.Of(v) }),
 		flow.StageFunc(func(ctx context.Context, in <-chan rxgo.Item, emit func(Out) error) error {
 			return drain(ctx, apply(ctx, rxgo.FromChannel(in, rxgo.WithContext(ctx))), emit)

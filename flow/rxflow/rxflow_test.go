@@ -412,3 +412,8 @@ func TestViaObservableBackPressure(t *testing.T) {
 	flowtest.WaitDone(t, r)
 	assert.NoError(t, r.Stop())
 }
+
+func TestNilFunctionsAreRefused(t *testing.T) {
+	assert.PanicsWithValue(t, "rxflow.FromObservable: nil newObservable", func() { rxflow.FromObservable[int](nil) })
+	assert.PanicsWithValue(t, "rxflow.ViaObservable: nil apply", func() { rxflow.ViaObservable[int, int](nil) })
+}

@@ -10,7 +10,7 @@ import "context"
 
 // Output is an output that gathers what it is given between Hold and the
 // matching Release into fewer writes; Release writes what it kept. Holds
-// nest. It is flow.Batcher.
+// nest. It is flowrun.Options.Batcher.
 type Output interface {
 	Hold()
 	Release()

@@ -32,7 +32,7 @@ func (h *halfClose) stop() {
 }
 
 // outputCompleted is the flow's output completing on a socket with
-// Options.HalfClose (flow.KeepInput's hook). An output that completes
+// Options.HalfClose (flowrun.Options.KeepInput). An output that completes
 // while Start is still under way (a source with nothing to emit) leaves
 // the half-close to Start's end: until then the socket is not whole.
 func (s *Socket[In, Out]) outputCompleted() {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/flowrun"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/transformer"
 )
@@ -86,12 +87,12 @@ type Options struct {
 // flow's context ends too.
 func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
 	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames, closeWait: opts.HalfClose, closed: make(chan struct{})}
-	runOpts := []flow.RunOption{flow.WithBatcher(netConn), flow.EmitCopies()}
+	runOpts := flowrun.Options{Batcher: netConn, EmitCopies: true}
 	if s.closeWait > 0 {
-		runOpts = append(runOpts, flow.KeepInput(s.outputCompleted))
+		runOpts.KeepInput = s.outputCompleted
 	}
-	s.running = flow.Start(ctx, f, s.emit, runOpts...)
-	s.running.AfterDone(func() { s.end(s.running.Err()) })
+	s.running = flow.Start(flowrun.NewContext(ctx, runOpts), f, s.emit)
+	flowrun.Of(s.running).AfterDone(func() { s.end(s.running.Err()) })
 	s.keepAlive.start(opts.KeepAlive, s)
 	if s.closeWait > 0 {
 		s.started()
@@ -182,13 +183,13 @@ func (s *Socket[In, Out]) startClose() {
 // already in memory go out in one write, made when the reader is about to
 // wait for the network (see Conn.GatherReplies).
 func (s *Socket[In, Out]) read() {
-	if s.running.Fused() {
+	if flowrun.Of(s.running).Fused() {
 		s.netConn.GatherReplies()
 	}
 	// A flow done with each message when its push returns (an echo) gets
 	// it decoded without a copy, in the buffer it was read into.
-	lender, lend := s.t.(transformer.Lender[In])
-	lend = lend && s.running.Lends()
+	lender, lend := s.t.(flowrun.Lender[In])
+	lend = lend && flowrun.Of(s.running).Lends()
 	discard := false
 	for {
 		typ, r, err := s.conn.Reader(context.Background())
@@ -257,7 +258,7 @@ func (s *Socket[In, Out]) read() {
 				return // the flow has ended and AfterDone has called end
 			default:
 			}
-			// Half-closed, the flow takes no more input (flow.KeepInput):
+			// Half-closed, the flow takes no more input (flowrun.Options.KeepInput):
 			// what the peer sends until its close is read and dropped.
 			discard, err = true, nil
 		}

@@ -27,7 +27,7 @@ func (a *App) stopwatchRoutes(mux *http.ServeMux) {
 		var running atomic.Bool
 		var counter atomic.Int64
 		control := stopwatchControl(&running, &counter)
-		tick := flow.Through(flow.Tick(every, "tick"), flow.Via(
+		tick := flow.Through(flow.TickFrom(0, every, "tick"), flow.Chain(
 			flow.Filter(func(string) bool { return running.Load() }),
 			flow.Map(func(string) string { return strconv.FormatInt(counter.Add(1)-1, 10) }))) // getAndIncrement
 		return flow.Wrap(control, tick), nil
