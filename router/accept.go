@@ -93,13 +93,13 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := &member{}
-	leave := func() {}
+	release, leave := func() {}, func() {}
 	if g := h.cfg.group; g != nil {
 		if err := g.join(m); err != nil {
 			h.refuse(w, r, err)
 			return
 		}
-		leave = func() { g.leave(m) }
+		release, leave = func() { g.release(m) }, func() { g.leave(m) }
 	}
 	// Every check that can refuse the handshake has passed: only now is
 	// the flow built, so that a flow built is a flow run.
@@ -164,6 +164,9 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}()
 		reason := s.Serve()
+		// Whoever learns of the end from the log or the observer may
+		// open the next socket at once: the place is free by then.
+		release()
 		wire.LogEnd(logger, attrs, reason, began)
 		if so != nil {
 			so.Closed(wire.CloseOf(reason), closedBy(reason), time.Since(began))

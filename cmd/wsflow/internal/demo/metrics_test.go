@@ -59,6 +59,8 @@ func series(fams map[string]*dto.MetricFamily, name string) []string {
 // counted in: it was never read whole.
 func TestMetricsCountWhatHappened(t *testing.T) {
 	d := startDemo(t, "-max-message", "100", "-max-conns", "2", "-keepalive", "0")
+	// The server logs a socket's closing line once its -max-conns place
+	// is free: after waitClosed, the held sockets below are admitted.
 	waitClosed := func(n int) {
 		t.Helper()
 		require.Eventually(t, func() bool {
