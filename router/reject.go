@@ -8,9 +8,9 @@ import (
 // Rejection is an HTTP response given instead of the upgrade: Play's
 // Left(result) in acceptOrResult. Return one from an AcceptOrResult
 // factory, made by Reject or, to set headers (WWW-Authenticate on a 401,
-// Retry-After on a 503), as a literal:
+// Retry-After on a 503), as a literal (see the example):
 //
-//	return nil, &router.Rejection{
+//	return flow.Flow[string, string]{}, &router.Rejection{
 //		Status: http.StatusUnauthorized,
 //		Body:   "401 unauthorized",
 //		Header: http.Header{"Www-Authenticate": {`Basic realm="chat"`}},
