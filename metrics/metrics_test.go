@@ -118,7 +118,7 @@ func TestSeriesCountWhatHappened(t *testing.T) {
 	resp, err := http.Get(srv.HTTPURL("/echo"))
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusForbidden, srv.DialRefused(t, "/echo", wstest.Header("Origin", "https://evil.example")).StatusCode)
+	require.Equal(t, http.StatusForbidden, srv.DialRefused(t, "/echo", wstest.WithHeader("Origin", "https://evil.example")).StatusCode)
 	// 1003 (binary on a text socket), 1007 (not JSON), 1009 (too big), 1011.
 	b := srv.Dial(t, "/echo")
 	b.SendBinary([]byte{1, 2})

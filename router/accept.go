@@ -114,7 +114,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       h.cfg.subprotocols,
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
-		CompressionMode:    h.cfg.compression.mode(),
+		CompressionMode:    compressionMode(h.cfg.compression),
 		OnPingReceived: func(_ context.Context, payload []byte) bool {
 			wc.Pong(payload) // bounded by the write timeout, not coder's 5 s
 			return false

@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -76,8 +77,12 @@ func (m *member) stop(k stopKind) bool {
 }
 
 // NewGroup returns a Group that admits at most maxConns open sockets
-// (0: no limit). A handshake beyond the limit gets HTTP 503.
+// (0: no limit). A handshake beyond the limit gets HTTP 503. A negative
+// maxConns is a programmer's error, and NewGroup panics.
 func NewGroup(maxConns int) *Group {
+	if maxConns < 0 {
+		panic(fmt.Sprintf("router: NewGroup: negative maxConns %d", maxConns))
+	}
 	return &Group{max: maxConns}
 }
 

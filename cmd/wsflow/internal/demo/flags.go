@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
-	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/message"
 )
 
 // ParseFlags reads the demo's configuration from args and the
@@ -102,16 +102,16 @@ func (f natsFlag) Set(s string) error {
 
 // compressionFlag is -compression: off, context-takeover or
 // no-context-takeover.
-type compressionFlag struct{ p *router.Compression }
+type compressionFlag struct{ p *message.Compression }
 
 // compressionModes are -compression's values, in its usage's order.
 var compressionModes = []struct {
 	name string
-	mode router.Compression
+	mode message.Compression
 }{
-	{"off", router.CompressionDisabled},
-	{"context-takeover", router.CompressionContextTakeover},
-	{"no-context-takeover", router.CompressionNoContextTakeover},
+	{"off", message.CompressionDisabled},
+	{"context-takeover", message.CompressionContextTakeover},
+	{"no-context-takeover", message.CompressionNoContextTakeover},
 }
 
 // String returns the flag's value by name.

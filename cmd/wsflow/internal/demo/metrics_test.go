@@ -74,7 +74,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	waitClosed(1)
 	resp, _ := get(t, d.httpURL("/echo"), nil)
 	require.Equal(t, http.StatusUpgradeRequired, resp.StatusCode)
-	status, _ := refused(t, d.wsURL("/echo"), wstest.Header("Origin", "https://evil.example"))
+	status, _ := refused(t, d.wsURL("/echo"), wstest.WithHeader("Origin", "https://evil.example"))
 	require.Equal(t, http.StatusForbidden, status)
 
 	b := wstest.Dial(t, d.wsURL("/bytes"))
