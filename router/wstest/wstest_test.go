@@ -459,3 +459,10 @@ func TestCloseWithFailsOnAnUnsendableCode(t *testing.T) {
 	require.Equal(t, []string{`wstest: close 1006 "": client: close code 1006 cannot be sent`}, failures)
 	require.False(t, returned)
 }
+
+// A step without a bound could hang a test: WithTimeout refuses one where
+// it is written.
+func TestWithTimeoutRefusesNoBound(t *testing.T) {
+	require.PanicsWithValue(t, "wstest: WithTimeout: 0s is no bound: a test step must end", func() { wstest.WithTimeout(0) })
+	require.PanicsWithValue(t, "wstest: WithTimeout: -1s is no bound: a test step must end", func() { wstest.WithTimeout(-time.Second) })
+}
