@@ -329,13 +329,13 @@ func TestHandshakeRefused(t *testing.T) {
 func TestHandshakeOptions(t *testing.T) {
 	srv := wstest.Serve(t, router.Accept(transformer.String(), func(r *http.Request) flow.Flow[string, string] {
 		return flow.Map(func(string) string { return r.Header.Get("X-Test") })
-	}, router.WithSubprotocols("v1"), router.WithCompression(router.CompressionContextTakeover)))
+	}, router.WithSubprotocols("v1"), router.WithCompression(message.CompressionContextTakeover)))
 	var resp *http.Response
 	var got []string
 	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), script([]string{strings.Repeat("compressible ", 100)}, 1, &got),
 		client.WithHeader("X-Test", "yes"),
 		client.WithSubprotocols("v2", "v1"),
-		client.WithCompression(router.CompressionContextTakeover),
+		client.WithCompression(message.CompressionContextTakeover),
 		client.WithOnOpen(func(r *http.Response) { resp = r }))
 	require.NoError(t, err)
 	require.Equal(t, []string{"yes"}, got)
@@ -441,28 +441,4 @@ func TestReconnectWithBackoff(t *testing.T) {
 	require.Equal(t, "Hello, again", <-got, "the flow ran again on the new connection")
 	cancel()
 	require.ErrorIs(t, <-ended, context.Canceled)
-}
-
-func TestWithConnGivesTheFlowsConnection(t *testing.T) {
-	srv := wstest.Serve(t, hello)
-	var conn *websocket.Conn
-	got := make(chan string, 1)
-	f := flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
-		// A frame written on the raw connection, not emitted by the flow,
-		// is answered on the flow's input.
-		if err := conn.Write(ctx, websocket.MessageText, []byte("raw")); err != nil {
-			return err
-		}
-		select {
-		case m := <-in:
-			got <- m
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	})
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), f,
-		client.WithConn(func(c *websocket.Conn) { conn = c }))
-	require.NoError(t, err)
-	require.Equal(t, "Hello, raw", <-got)
 }

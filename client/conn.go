@@ -30,6 +30,7 @@ import (
 // another Sends. Close or CloseNow releases it, as with a net.Conn.
 type Conn struct {
 	resp *http.Response
+	ping func(context.Context) error
 	sock *wire.Socket[message.Message, message.Message]
 
 	sends    chan sendRequest   // taken by the runtime's writer
@@ -55,6 +56,9 @@ type sendRequest struct {
 // WithReconnect and WithCloseTimeout do not apply. A handshake the server
 // refuses returns a *HandshakeError.
 func Open(ctx context.Context, url string, opts ...Option) (*Conn, error) {
+	if err := checkURL(url); err != nil {
+		return nil, err
+	}
 	cfg := newConfig(opts)
 	a, err := cfg.attempt(1, url, nil)
 	if err != nil {
@@ -67,11 +71,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 	if cfg.onOpen != nil {
 		cfg.onOpen(resp)
 	}
-	if cfg.onConn != nil {
-		cfg.onConn(conn)
-	}
 	c := &Conn{
 		resp:     resp,
+		ping:     conn.Ping,
 		sends:    make(chan sendRequest),
 		closes:   make(chan message.Close),
 		received: make(chan message.Message),
@@ -93,6 +95,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Conn, error) {
 // headers carry the subprotocol (Sec-WebSocket-Protocol) and extensions
 // the server chose.
 func (c *Conn) Response() *http.Response { return c.resp }
+
+// Ping sends a ping and waits for the server's pong, which the runtime
+// reads: a caller need not Receive for it. It returns ctx's error if ctx
+// ends first, and an error if the connection ends first.
+func (c *Conn) Ping(ctx context.Context) error { return c.ping(ctx) }
 
 // deliver hands a message the runtime read to Receive; it runs on the
 // runtime's reader, which reads nothing more until Receive takes it or

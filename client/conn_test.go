@@ -205,15 +205,12 @@ func TestConnOptions(t *testing.T) {
 	srv := wstest.Serve(t, router.Accept(transformer.String(), func(r *http.Request) flow.Flow[string, string] {
 		return flow.Map(func(string) string { return r.Header.Get("X-Test") })
 	}, router.WithSubprotocols("v1")))
-	var raw *websocket.Conn
-	c := open(t, srv.URL("/"), client.WithHeader("X-Test", "yes"), client.WithSubprotocols("v1"),
-		client.WithConn(func(ws *websocket.Conn) { raw = ws }))
+	c := open(t, srv.URL("/"), client.WithHeader("X-Test", "yes"), client.WithSubprotocols("v1"))
 	require.Equal(t, "v1", c.Response().Header.Get("Sec-WebSocket-Protocol"))
 	require.NoError(t, c.Send(testCtx(t), message.Text("header?")))
 	require.Equal(t, message.Text("yes"), receive(t, c))
-	// The runtime reads all the time: a ping on the raw connection gets
-	// its pong.
-	require.NoError(t, raw.Ping(testCtx(t)))
+	// The runtime reads all the time: a ping gets its pong.
+	require.NoError(t, c.Ping(testCtx(t)))
 }
 
 func TestConnReadLimit(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"sync"
 	"time"
 
@@ -15,7 +16,6 @@ import (
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/internal/wire"
 	"github.com/wsflow/wsflow/message"
-	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
 )
 
@@ -73,6 +73,9 @@ var ErrNoCloseFrame = wire.ErrNoCloseFrame
 // what closes it and what Dial returns. With WithReconnect it dials again
 // after each ending, as its Backoff says, until ctx ends.
 func Dial[In, Out any](ctx context.Context, url string, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts ...Option) error {
+	if err := checkURL(url); err != nil {
+		return err
+	}
 	cfg := newConfig(opts)
 	if cfg.reconnect == nil {
 		a, err := cfg.attempt(1, url, nil)
@@ -145,9 +148,6 @@ func runOnce[In, Out any](ctx context.Context, a *Attempt, t transformer.Transfo
 	opened := time.Now()
 	if cfg.onOpen != nil {
 		cfg.onOpen(resp)
-	}
-	if cfg.onConn != nil {
-		cfg.onConn(conn)
 	}
 	s := wire.Start(context.WithoutCancel(ctx), conn, wc, t, f, wire.Options{KeepAlive: cfg.keepAlive, HalfClose: cfg.closeTimeout})
 	stop := context.AfterFunc(ctx, s.GoAway)
@@ -235,12 +235,16 @@ func handshake(ctx context.Context, a *Attempt, cfg *config) (conn *websocket.Co
 	if err != nil {
 		cancel()
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			return nil, nil, nil, nil, NewHandshakeError(resp, err)
+			return nil, nil, nil, nil, newHandshakeError(resp, err)
 		}
 		if late != nil {
 			return nil, nil, nil, nil, late
 		}
-		return nil, nil, nil, nil, err
+		var failed *neturl.Error // the request's failure, with coder/websocket's wording around it
+		if errors.As(err, &failed) {
+			err = failed.Err
+		}
+		return nil, nil, nil, nil, fmt.Errorf("websocket: dial %s: %w", a.URL, err)
 	}
 	if late != nil {
 		// The handshake completed as it was cut short.
@@ -256,15 +260,28 @@ func handshake(ctx context.Context, a *Attempt, cfg *config) (conn *websocket.Co
 	return conn, wc, resp, cancel, nil
 }
 
+// checkURL returns an error for a URL that is not a ws:// or wss:// URL
+// with a host.
+func checkURL(url string) error {
+	u, err := neturl.Parse(url)
+	switch {
+	case err != nil:
+		return fmt.Errorf("websocket: %w", err)
+	case u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss"):
+		return fmt.Errorf("websocket: %q is not a ws:// or wss:// URL", url)
+	}
+	return nil
+}
+
 // refuseRedirect makes the http.Client return a redirect's response
 // rather than follow it.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// NewHandshakeError returns the *HandshakeError of a handshake refused
+// newHandshakeError returns the *HandshakeError of a handshake refused
 // with resp, a response other than 101 that coder/websocket's Dial
-// returned with its error err, for code that dials coder/websocket
-// itself. It reads and closes what coder/websocket kept of the body.
-func NewHandshakeError(resp *http.Response, err error) *HandshakeError {
+// returned with its error err. It reads and closes what coder/websocket
+// kept of the body.
+func newHandshakeError(resp *http.Response, err error) *HandshakeError {
 	e := &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		e.Location = resp.Header.Get("Location")
@@ -295,11 +312,11 @@ func tlsConfig(c *tls.Config, addr string) *tls.Config {
 }
 
 // compressionMode returns coder/websocket's value of m, by name.
-func compressionMode(m router.Compression) websocket.CompressionMode {
+func compressionMode(m message.Compression) websocket.CompressionMode {
 	switch m {
-	case router.CompressionContextTakeover:
+	case message.CompressionContextTakeover:
 		return websocket.CompressionContextTakeover
-	case router.CompressionNoContextTakeover:
+	case message.CompressionNoContextTakeover:
 		return websocket.CompressionNoContextTakeover
 	}
 	return websocket.CompressionDisabled

@@ -184,6 +184,28 @@ func ExampleOpen() {
 	// closed: <nil>
 }
 
+// A ping of the client's own, answered while the connection reads for
+// nothing else: the runtime reads the pong.
+func ExampleConn_Ping() {
+	srv := httptest.NewServer(router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
+		return flow.Identity[string]()
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Open(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/echo")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("pong:", c.Ping(ctx) == nil)
+	fmt.Println("closed:", c.Close(message.NormalClosure, ""))
+	// Output:
+	// pong: true
+	// closed: <nil>
+}
+
 // A server that accepts the TCP connection and never answers the
 // handshake is given up after the handshake timeout (10 s by default).
 func ExampleWithHandshakeTimeout() {

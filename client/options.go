@@ -2,17 +2,17 @@ package client
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/coder/websocket"
-	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/message"
 )
 
 // Defaults of the options, the same as the router's.
 const (
-	DefaultReadLimit    = router.DefaultReadLimit
-	DefaultWriteTimeout = router.DefaultWriteTimeout
+	DefaultReadLimit    = 64 << 10
+	DefaultWriteTimeout = 10 * time.Second
 )
 
 // DefaultCloseTimeout is how long Dial waits for the server's close frame
@@ -25,13 +25,18 @@ const DefaultCloseTimeout = 5 * time.Second
 // client to send its handshake request.
 const DefaultHandshakeTimeout = 10 * time.Second
 
-// Option configures Dial.
+// Option configures Dial and Open.
+//
+// A size or a duration of 0 turns its bound off: WithReadLimit(0) accepts
+// messages of any size, WithKeepAlive(0) pings never, and each timeout of
+// 0 waits as long as ctx allows. A negative one is a programmer's error:
+// the option panics, naming itself.
 type Option func(*config)
 
 type config struct {
 	header       http.Header
 	subprotocols []string
-	compression  router.Compression
+	compression  message.Compression
 	keepAlive    time.Duration
 	writeTimeout time.Duration
 	closeTimeout time.Duration
@@ -41,7 +46,6 @@ type config struct {
 	reconnect    *Backoff
 	beforeDial   func(*Attempt) error
 	onOpen       func(*http.Response)
-	onConn       func(*websocket.Conn)
 }
 
 func newConfig(opts []Option) *config {
@@ -66,8 +70,8 @@ func WithSubprotocols(protocols ...string) Option {
 }
 
 // WithCompression asks for permessage-deflate in the given mode (default
-// router.CompressionDisabled).
-func WithCompression(mode router.Compression) Option {
+// message.CompressionDisabled).
+func WithCompression(mode message.Compression) Option {
 	return func(c *config) { c.compression = mode }
 }
 
@@ -75,44 +79,50 @@ func WithCompression(mode router.Compression) Option {
 // drops one whose pong has not come back by the next tick, as the
 // router's WithKeepAlive does (default 0: off).
 func WithKeepAlive(interval time.Duration) Option {
+	notNegative("WithKeepAlive", interval)
 	return func(c *config) { c.keepAlive = interval }
 }
 
 // WithWriteTimeout sets how long the server may take to accept a pending
-// write (default 10s; 0 disables the limit); a server that takes longer is
+// write (default 10s; 0: no bound); a server that takes longer is
 // dropped.
-func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
+func WithWriteTimeout(d time.Duration) Option {
+	notNegative("WithWriteTimeout", d)
+	return func(c *config) { c.writeTimeout = d }
+}
 
 // WithCloseTimeout sets how long Dial waits for the server's close frame
 // once the flow's output has completed and the client has sent its own
-// (default 5s; 0 or less: the default). Until then the flow's input goes
-// on receiving what the server sends; a server whose close frame has not
+// (default 5s; 0: until ctx ends). Until then the flow's input goes on
+// receiving what the server sends; a server whose close frame has not
 // come by then is dropped, and Dial returns an error that wraps
 // ErrNoCloseFrame.
 func WithCloseTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.closeTimeout = d
-		}
-	}
+	notNegative("WithCloseTimeout", d)
+	return func(c *config) { c.closeTimeout = orForever(d) }
 }
 
 // WithHandshakeTimeout sets how long a dial may take, from the TCP
-// connection to the server's response, TLS included (default 10s; 0 or
-// less: the default). A server that has not answered by then is given up,
+// connection to the server's response, TLS included (default 10s; 0:
+// until ctx ends). A server that has not answered by then is given up,
 // and Dial (each dial of WithReconnect) and Open return an error that
 // wraps ErrHandshakeTimeout. ctx still ends a handshake earlier.
 func WithHandshakeTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.handshake = d
-		}
-	}
+	notNegative("WithHandshakeTimeout", d)
+	return func(c *config) { c.handshake = orForever(d) }
 }
 
 // WithReadLimit sets the largest message, in bytes, the client accepts
-// (default 64 KiB); a larger one closes the socket with 1009.
-func WithReadLimit(n int64) Option { return func(c *config) { c.readLimit = n } }
+// (default 64 KiB; 0: any size); a larger one closes the socket with 1009.
+func WithReadLimit(n int64) Option {
+	notNegative("WithReadLimit", n)
+	return func(c *config) {
+		c.readLimit = n
+		if n == 0 {
+			c.readLimit = -1 // coder/websocket's "no limit"
+		}
+	}
+}
 
 // WithTLSConfig sets the TLS configuration of wss:// connections; its
 // ServerName defaults to the URL's host.
@@ -137,13 +147,20 @@ func WithBeforeDial(fn func(a *Attempt) error) Option {
 	return func(c *config) { c.beforeDial = fn }
 }
 
-// WithConn calls fn with the coder/websocket connection each time a
-// connection opens, after OnOpen and before its flow starts: an escape
-// hatch for what the package does not cover, such as a ping of the
-// client's own (its Ping waits for the pong, which the runtime reads).
-// The runtime reads the connection for its whole life and writes the
-// flow's output on it; fn may keep it to write frames of its own
-// (coder/websocket serialises writes), but must never read from it or
-// close it. Once the flow's output has completed the client has sent its
-// close frame: what is written on the connection afterwards is dropped.
-func WithConn(fn func(*websocket.Conn)) Option { return func(c *config) { c.onConn = fn } }
+// forever stands for a timeout of 0: no bound but the context's.
+const forever = time.Duration(1<<63 - 1)
+
+// orForever returns d, or forever for 0.
+func orForever(d time.Duration) time.Duration {
+	if d == 0 {
+		return forever
+	}
+	return d
+}
+
+// notNegative panics, naming option, when v is negative.
+func notNegative[T int64 | time.Duration](option string, v T) {
+	if v < 0 {
+		panic(fmt.Sprintf("client: %s: negative value %v", option, v))
+	}
+}

@@ -32,6 +32,7 @@
 package metrics
 
 import (
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -57,8 +58,9 @@ type Metrics struct {
 
 // New returns Metrics whose series are registered with reg, together with
 // the Go runtime's and the process's standard collectors (go_goroutines,
-// process_resident_memory_bytes, ...). It panics if reg already holds
-// series of the same names, as prometheus.MustRegister does.
+// process_resident_memory_bytes, ...) unless reg holds them already, as
+// prometheus.DefaultRegisterer does. It panics if reg already holds
+// series of the package's names, as prometheus.MustRegister does.
 func New(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -82,9 +84,19 @@ func New(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.01, 4, 10), // 10 ms to about 44 min
 		}, []string{"route"}),
 	}
-	reg.MustRegister(m.open, m.handshakes, m.messages, m.bytes, m.closes, m.duration,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.open, m.handshakes, m.messages, m.bytes, m.closes, m.duration)
+	registerOnce(reg, collectors.NewGoCollector())
+	registerOnce(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// registerOnce registers c with reg unless reg holds it already; any
+// other failure panics, as MustRegister does.
+func registerOnce(reg prometheus.Registerer, c prometheus.Collector) {
+	var already prometheus.AlreadyRegisteredError
+	if err := reg.Register(c); err != nil && !errors.As(err, &already) {
+		panic(err)
+	}
 }
 
 // Handshake counts a handshake answered on route with status.

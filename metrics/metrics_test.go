@@ -118,7 +118,7 @@ func TestSeriesCountWhatHappened(t *testing.T) {
 	resp, err := http.Get(srv.HTTPURL("/echo"))
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusForbidden, srv.DialRefused(t, "/echo", wstest.Header("Origin", "https://evil.example")).StatusCode)
+	require.Equal(t, http.StatusForbidden, srv.DialRefused(t, "/echo", wstest.WithHeader("Origin", "https://evil.example")).StatusCode)
 	// 1003 (binary on a text socket), 1007 (not JSON), 1009 (too big), 1011.
 	b := srv.Dial(t, "/echo")
 	b.SendBinary([]byte{1, 2})
@@ -226,4 +226,26 @@ func TestPeerCloseCodesAreBucketed(t *testing.T) {
 		"code=4xxx,route=GET /echo " + strconv.Itoa(fours),
 		"code=other,route=GET /echo 1",
 	}, samples(scrape(t, srv), "wsflow_closes_total"))
+}
+
+// The most common setup registers with the default registry, which holds
+// the Go runtime's and the process's collectors already: New keeps them
+// and registers its own series.
+func TestNewOnDefaultRegisterer(t *testing.T) {
+	var m *metrics.Metrics
+	require.NotPanics(t, func() { m = metrics.New(prometheus.DefaultRegisterer) })
+	m.Handshake("GET /echo", http.StatusSwitchingProtocols)
+	families, err := prometheus.DefaultGatherer.Gather()
+	require.NoError(t, err)
+	names := map[string]bool{}
+	for _, f := range families {
+		names[f.GetName()] = true
+	}
+	require.True(t, names["go_goroutines"], "the Go runtime's series")
+	require.True(t, names["process_start_time_seconds"], "the process's series")
+	require.True(t, names["wsflow_handshakes_total"], "the package's series")
+
+	// Series of the same names registered twice are still a programmer's
+	// error.
+	require.Panics(t, func() { metrics.New(prometheus.DefaultRegisterer) })
 }

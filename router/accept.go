@@ -22,8 +22,11 @@ import (
 // handshake 400 or 405; one from a foreign Origin 403 (see WithOrigins);
 // one beyond its Group's limit 503. newFlow runs only for a handshake that
 // has passed all of these, so every flow built is run.
+//
+// Accept panics if t or newFlow is nil.
 func Accept[In, Out any](t transformer.Transformer[In, Out], newFlow func(*http.Request) flow.Flow[In, Out], opts ...Option) http.Handler {
-	return AcceptOrResult(t, func(r *http.Request) (flow.Flow[In, Out], error) {
+	mustHave("Accept", t, newFlow == nil)
+	return acceptOrResult(t, func(r *http.Request) (flow.Flow[In, Out], error) {
 		return newFlow(r), nil
 	}, opts...)
 }
@@ -33,8 +36,26 @@ func Accept[In, Out any](t transformer.Transformer[In, Out], newFlow func(*http.
 // returns an error made by Reject, the client gets that status and text
 // body and no socket is opened; any other error gets 500 and goes to the
 // log.
+//
+// AcceptOrResult panics if t or newFlow is nil.
 func AcceptOrResult[In, Out any](t transformer.Transformer[In, Out], newFlow func(*http.Request) (flow.Flow[In, Out], error), opts ...Option) http.Handler {
+	mustHave("AcceptOrResult", t, newFlow == nil)
+	return acceptOrResult(t, newFlow, opts...)
+}
+
+func acceptOrResult[In, Out any](t transformer.Transformer[In, Out], newFlow func(*http.Request) (flow.Flow[In, Out], error), opts ...Option) http.Handler {
 	return &handler[In, Out]{t: t, newFlow: newFlow, cfg: newConfig(opts)}
+}
+
+// mustHave panics, naming fn and the argument, when the transformer t is
+// nil or noFlow says the flow factory is.
+func mustHave(fn string, t any, noFlow bool) {
+	switch {
+	case t == nil:
+		panic("router: " + fn + ": nil transformer")
+	case noFlow:
+		panic("router: " + fn + ": nil newFlow")
+	}
 }
 
 type handler[In, Out any] struct {
@@ -72,13 +93,13 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := &member{}
-	leave := func() {}
+	release, leave := func() {}, func() {}
 	if g := h.cfg.group; g != nil {
 		if err := g.join(m); err != nil {
 			h.refuse(w, r, err)
 			return
 		}
-		leave = func() { g.leave(m) }
+		release, leave = func() { g.release(m) }, func() { g.leave(m) }
 	}
 	// Every check that can refuse the handshake has passed: only now is
 	// the flow built, so that a flow built is a flow run.
@@ -93,7 +114,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       h.cfg.subprotocols,
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
-		CompressionMode:    h.cfg.compression.mode(),
+		CompressionMode:    compressionMode(h.cfg.compression),
 		OnPingReceived: func(_ context.Context, payload []byte) bool {
 			wc.Pong(payload) // bounded by the write timeout, not coder's 5 s
 			return false
@@ -143,6 +164,9 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}()
 		reason := s.Serve()
+		// Whoever learns of the end from the log or the observer may
+		// open the next socket at once: the place is free by then.
+		release()
 		wire.LogEnd(logger, attrs, reason, began)
 		if so != nil {
 			so.Closed(wire.CloseOf(reason), closedBy(reason), time.Since(began))
@@ -163,7 +187,7 @@ func (h *handler[In, Out]) buildFlow(r *http.Request) (f flow.Flow[In, Out], err
 // refuse answers the handshake with err's Rejection, or 500.
 func (h *handler[In, Out]) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	var rej *Rejection
-	if errors.As(err, &rej) {
+	if errors.As(err, &rej) && refuses(rej.Status) {
 		rej.ServeHTTP(w, r)
 		return
 	}

@@ -171,7 +171,7 @@ func TestHandshakeRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var opts []wstest.DialOption
 			if tt.origin != "" {
-				opts = append(opts, wstest.Header("Origin", tt.origin))
+				opts = append(opts, wstest.WithHeader("Origin", tt.origin))
 			}
 			resp := srv.DialRefused(t, "/"+tt.query, opts...)
 			require.Equal(t, tt.status, resp.StatusCode)

@@ -61,6 +61,30 @@ func ExampleAcceptOrResult() {
 	// true 403
 }
 
+// A Rejection written as a literal, to set a header: a 401 that asks for
+// credentials.
+func ExampleRejection() {
+	chat := router.AcceptOrResult(transformer.String(),
+		func(r *http.Request) (flow.Flow[string, string], error) {
+			if _, _, ok := r.BasicAuth(); !ok {
+				return flow.Flow[string, string]{}, &router.Rejection{
+					Status: http.StatusUnauthorized,
+					Body:   "401 unauthorized",
+					Header: http.Header{"Www-Authenticate": {`Basic realm="chat"`}},
+				}
+			}
+			return flow.Identity[string](), nil
+		})
+	srv := httptest.NewServer(chat)
+	defer srv.Close()
+
+	_, resp, _ := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	fmt.Println(resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	resp.Body.Close()
+	// Output:
+	// 401 Basic realm="chat"
+}
+
 // Reverse routing: the absolute WebSocket URL of a route, for a page to
 // connect to.
 func ExampleRoute_URL() {

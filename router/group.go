@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -23,6 +24,7 @@ type member struct {
 	mu   sync.Mutex
 	sock stopper // nil until the socket runs
 	want stopKind
+	left bool // Shutdown waits for it no more; guarded by its Group's mu
 }
 
 // stopper is a running socket as its group stops it.
@@ -75,8 +77,12 @@ func (m *member) stop(k stopKind) bool {
 }
 
 // NewGroup returns a Group that admits at most maxConns open sockets
-// (0: no limit). A handshake beyond the limit gets HTTP 503.
+// (0: no limit). A handshake beyond the limit gets HTTP 503. A negative
+// maxConns is a programmer's error, and NewGroup panics.
 func NewGroup(maxConns int) *Group {
+	if maxConns < 0 {
+		panic(fmt.Sprintf("router: NewGroup: negative maxConns %d", maxConns))
+	}
 	return &Group{max: maxConns}
 }
 
@@ -105,11 +111,21 @@ func (g *Group) join(m *member) error {
 	return nil
 }
 
+// release frees m's place: its socket has closed, and a handshake may
+// take the place even while the socket's end is still being reported.
+func (g *Group) release(m *member) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.open, m)
+}
+
+// leave releases m and ends Shutdown's wait for it.
 func (g *Group) leave(m *member) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if _, ok := g.open[m]; ok {
-		delete(g.open, m)
+	delete(g.open, m)
+	if !m.left {
+		m.left = true
 		g.wg.Done()
 	}
 }

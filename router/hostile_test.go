@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -150,7 +151,7 @@ func TestTruncatedMessageIsNotDelivered(t *testing.T) {
 	for _, tt := range tests {
 		for _, end := range ends {
 			t.Run(tt.name+" then "+end.name, func(t *testing.T) {
-				w := serveWatchedEcho(t, router.WithCompression(router.CompressionNoContextTakeover))
+				w := serveWatchedEcho(t, router.WithCompression(message.CompressionNoContextTakeover))
 				r := dialRawWith(t, w.srv, tt.extension)
 				tt.send(t, r)
 				end.end(r.c)
@@ -169,7 +170,7 @@ func TestTruncatedMessageIsNotDelivered(t *testing.T) {
 // not refuse what is complete.
 func TestCompressedMessageIsDelivered(t *testing.T) {
 	const deflate = "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; server_no_context_takeover\r\n"
-	w := serveWatchedEcho(t, router.WithCompression(router.CompressionNoContextTakeover))
+	w := serveWatchedEcho(t, router.WithCompression(message.CompressionNoContextTakeover))
 	r := dialRawWith(t, w.srv, deflate)
 	r.frame(0xc1, true, deflated(t, "hello compressed world"))
 	r.frame(0x88, true, binary.BigEndian.AppendUint16(nil, 1000))

@@ -184,13 +184,13 @@ func TestWriteTimeoutDropsPeerThatNeverReads(t *testing.T) {
 
 func TestSubprotocol(t *testing.T) {
 	srv := wstest.Serve(t, echoWith(router.WithSubprotocols("v2.chat", "v1.chat")))
-	c := srv.Dial(t, "/", wstest.Subprotocols("v1.chat"))
+	c := srv.Dial(t, "/", wstest.WithSubprotocols("v1.chat"))
 	require.Equal(t, "v1.chat", c.Subprotocol())
 }
 
 func TestCompression(t *testing.T) {
-	srv := wstest.Serve(t, echoWith(router.WithCompression(router.CompressionContextTakeover)))
-	c := srv.Dial(t, "/", wstest.Compression(router.CompressionContextTakeover))
+	srv := wstest.Serve(t, echoWith(router.WithCompression(message.CompressionContextTakeover)))
+	c := srv.Dial(t, "/", wstest.WithCompression(message.CompressionContextTakeover))
 	require.Contains(t, c.Response().Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate")
 	msg := strings.Repeat("compressible ", 1000)
 	c.SendText(msg)
@@ -216,7 +216,7 @@ func TestOrigins(t *testing.T) {
 		t.Run(tt.origin, func(t *testing.T) {
 			var opts []wstest.DialOption
 			if tt.origin != "" {
-				opts = append(opts, wstest.Header("Origin", tt.origin))
+				opts = append(opts, wstest.WithHeader("Origin", tt.origin))
 			}
 			if tt.ok {
 				srv.Dial(t, "/", opts...).CloseNow()

@@ -1,10 +1,12 @@
 package router
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsflow/wsflow/message"
 )
 
 // Defaults of the options.
@@ -16,13 +18,19 @@ const (
 
 // Option configures the sockets of a handler made by Accept or
 // AcceptOrResult.
+//
+// A size or a duration of 0 turns its bound off: WithReadLimit(0) accepts
+// messages of any size, WithKeepAlive(0) pings never, WithWriteTimeout(0)
+// waits for a peer as long as it takes, as NewGroup(0) admits any number
+// of sockets. A negative one is a programmer's error: the option panics,
+// naming itself.
 type Option func(*config)
 
 type config struct {
 	readLimit      int64
 	originPatterns []string
 	subprotocols   []string
-	compression    Compression
+	compression    message.Compression
 	keepAlive      time.Duration
 	writeTimeout   time.Duration
 	logger         *slog.Logger
@@ -44,8 +52,16 @@ func newConfig(opts []Option) *config {
 }
 
 // WithReadLimit sets the largest message, in bytes, a socket accepts
-// (default 64 KiB). A larger one closes the socket with 1009.
-func WithReadLimit(n int64) Option { return func(c *config) { c.readLimit = n } }
+// (default 64 KiB; 0: any size). A larger one closes the socket with 1009.
+func WithReadLimit(n int64) Option {
+	notNegative("WithReadLimit", n)
+	return func(c *config) {
+		c.readLimit = n
+		if n == 0 {
+			c.readLimit = -1 // coder/websocket's "no limit"
+		}
+	}
+}
 
 // WithOrigins allows cross-origin handshakes from Origins matching one of
 // patterns. A pattern without "://" matches the Origin's host (and port),
@@ -64,8 +80,10 @@ func WithSubprotocols(protocols ...string) Option {
 }
 
 // WithCompression sets whether permessage-deflate is negotiated (default
-// CompressionDisabled).
-func WithCompression(mode Compression) Option { return func(c *config) { c.compression = mode } }
+// message.CompressionDisabled).
+func WithCompression(mode message.Compression) Option {
+	return func(c *config) { c.compression = mode }
+}
 
 // WithKeepAlive sets the keep-alive interval (default 30s; 0 disables
 // it). At each tick a peer that has sent nothing since the previous one is
@@ -73,13 +91,24 @@ func WithCompression(mode Compression) Option { return func(c *config) { c.compr
 // and its flow completes. A peer that keeps sending is alive and is not
 // pinged.
 func WithKeepAlive(interval time.Duration) Option {
+	notNegative("WithKeepAlive", interval)
 	return func(c *config) { c.keepAlive = interval }
 }
 
 // WithWriteTimeout sets how long a peer may take to accept a pending
 // write (default 10s; 0 disables the limit). A peer that takes longer is
 // dropped, so a peer that never reads cannot hold server memory.
-func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
+func WithWriteTimeout(d time.Duration) Option {
+	notNegative("WithWriteTimeout", d)
+	return func(c *config) { c.writeTimeout = d }
+}
+
+// notNegative panics, naming option, when v is negative.
+func notNegative[T int64 | time.Duration](option string, v T) {
+	if v < 0 {
+		panic(fmt.Sprintf("router: %s: negative value %v", option, v))
+	}
+}
 
 // WithLogger sets the logger of connection events (default slog.Default).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
@@ -88,26 +117,12 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // limit and its Shutdown.
 func WithGroup(g *Group) Option { return func(c *config) { c.group = g } }
 
-// Compression is a permessage-deflate mode (RFC 7692).
-type Compression int
-
-// The compression modes.
-const (
-	// CompressionDisabled negotiates no compression.
-	CompressionDisabled Compression = iota
-	// CompressionContextTakeover keeps a sliding window per connection:
-	// better ratios, more memory.
-	CompressionContextTakeover
-	// CompressionNoContextTakeover compresses each message on its own.
-	CompressionNoContextTakeover
-)
-
-// mode returns coder/websocket's value of m.
-func (m Compression) mode() websocket.CompressionMode {
+// compressionMode returns coder/websocket's value of m.
+func compressionMode(m message.Compression) websocket.CompressionMode {
 	switch m {
-	case CompressionContextTakeover:
+	case message.CompressionContextTakeover:
 		return websocket.CompressionContextTakeover
-	case CompressionNoContextTakeover:
+	case message.CompressionNoContextTakeover:
 		return websocket.CompressionNoContextTakeover
 	}
 	return websocket.CompressionDisabled

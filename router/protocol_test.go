@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 )
@@ -298,7 +299,7 @@ func TestSplitCodePointsAreValid(t *testing.T) {
 // in its second frame closes 1007 before its last frame is sent.
 func TestInvalidUTF8InCompressedMessageFailsBeforeItEnds(t *testing.T) {
 	const deflate = "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; server_no_context_takeover\r\n"
-	r := dialRawWith(t, wstest.Serve(t, echoWith(router.WithCompression(router.CompressionNoContextTakeover))), deflate)
+	r := dialRawWith(t, wstest.Serve(t, echoWith(router.WithCompression(message.CompressionNoContextTakeover))), deflate)
 	var b bytes.Buffer
 	fw, err := flate.NewWriter(&b, flate.BestSpeed)
 	require.NoError(t, err)

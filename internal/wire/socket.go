@@ -384,7 +384,8 @@ func CloseOf(reason error) message.Close {
 }
 
 // LogEnd writes the connection's closing line, and the failure behind a
-// 1011 at error level.
+// 1011 of this side's own at error level: a peer that closes with 1011
+// has failed on its side, not this one.
 func LogEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
 	c := CloseOf(reason)
 	attrs = append(attrs, "code", int(c.Code), "reason", c.Reason, "duration", time.Since(began))
@@ -392,7 +393,7 @@ func LogEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
 	if errors.As(reason, &gone) && gone.peer == nil {
 		attrs = append(attrs, "cause", gone.err)
 	}
-	if c.Code == message.InternalError {
+	if c.Code == message.InternalError && EndedByOf(reason) == EndedHere {
 		var ce *message.CloseError
 		if !errors.As(reason, &ce) {
 			failure := append(attrs, "error", reason)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wsflow/wsflow/client"
-	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/message"
 )
 
 // DialOption configures a dial: the handshake request and the resulting
@@ -18,7 +18,7 @@ type DialOption func(*dialConfig)
 type dialConfig struct {
 	header       http.Header
 	subprotocols []string
-	compression  router.Compression
+	compression  message.Compression
 	timeout      time.Duration
 }
 
@@ -30,30 +30,34 @@ func newDialConfig(opts []DialOption) *dialConfig {
 	return cfg
 }
 
-// Header adds a header to the handshake request, as http.Header.Add does:
-// Header("Origin", "https://app.example.com").
-func Header(key, value string) DialOption {
+// WithHeader adds a header to the handshake request, as http.Header.Add
+// does: WithHeader("Origin", "https://app.example.com").
+func WithHeader(key, value string) DialOption {
 	return func(c *dialConfig) { c.header.Add(key, value) }
 }
 
-// Subprotocols offers subprotocols to the server, in order of preference;
-// Conn.Subprotocol tells which one it chose.
-func Subprotocols(protocols ...string) DialOption {
+// WithSubprotocols offers subprotocols to the server, in order of
+// preference; Conn.Subprotocol tells which one it chose.
+func WithSubprotocols(protocols ...string) DialOption {
 	return func(c *dialConfig) { c.subprotocols = append(c.subprotocols, protocols...) }
 }
 
-// Compression asks for permessage-deflate in the given mode (default
-// router.CompressionDisabled); the response's Sec-WebSocket-Extensions
+// WithCompression asks for permessage-deflate in the given mode (default
+// message.CompressionDisabled); the response's Sec-WebSocket-Extensions
 // header (Conn.Response) tells whether the server agreed.
-func Compression(mode router.Compression) DialOption {
+func WithCompression(mode message.Compression) DialOption {
 	return func(c *dialConfig) { c.compression = mode }
 }
 
-// Timeout sets the bound of the dial and of each later step of the Conn
-// (default DefaultTimeout), and of each write the connection makes: a
-// server that takes no more for that long is dropped. When it passes, the
-// step fails the test.
-func Timeout(d time.Duration) DialOption {
+// WithTimeout sets the bound of the dial and of each later step of the
+// Conn (default DefaultTimeout), and of each write the connection makes:
+// a server that takes no more for that long is dropped. When it passes,
+// the step fails the test. A bound of 0 or less is a programmer's error,
+// and WithTimeout panics: a test step must end.
+func WithTimeout(d time.Duration) DialOption {
+	if d <= 0 {
+		panic(fmt.Sprintf("wstest: WithTimeout: %v is no bound: a test step must end", d))
+	}
 	return func(c *dialConfig) { c.timeout = d }
 }
 
@@ -65,7 +69,7 @@ func (cfg *dialConfig) open(url string) (*client.Conn, error) {
 	opts := []client.Option{
 		client.WithSubprotocols(cfg.subprotocols...),
 		client.WithCompression(cfg.compression),
-		client.WithReadLimit(-1),
+		client.WithReadLimit(0),
 		client.WithWriteTimeout(cfg.timeout),
 	}
 	for name, values := range cfg.header {
@@ -98,18 +102,12 @@ func Dial(tb TB, url string, opts ...DialOption) *Conn {
 	return c
 }
 
-// Response is the HTTP response of a refused handshake.
-type Response struct {
-	StatusCode int
-	Header     http.Header
-	Body       string // the start of the body (coder/websocket keeps 1 KiB)
-}
-
 // DialRefused dials url expecting the server to refuse the handshake with
-// an HTTP response, and returns that response. It fails the test if the
+// an HTTP response, and returns that response: its status, headers and
+// the start of its body. It fails the test if the
 // handshake succeeds (the connection is then dropped) or if no response
 // came.
-func DialRefused(tb TB, url string, opts ...DialOption) *Response {
+func DialRefused(tb TB, url string, opts ...DialOption) *client.HandshakeError {
 	tb.Helper()
 	cfg := newDialConfig(opts)
 	cc, err := cfg.open(url)
@@ -119,7 +117,7 @@ func DialRefused(tb TB, url string, opts ...DialOption) *Response {
 		cc.CloseNow()
 		tb.Fatalf("wstest: dial %s: want the handshake refused, got an open connection", url)
 	case errors.As(err, &refused):
-		return &Response{StatusCode: refused.StatusCode, Header: refused.Header, Body: refused.Body}
+		return refused
 	default:
 		tb.Fatalf("wstest: dial %s: want the handshake refused with an HTTP response, got %v", url, explain(err, cfg.timeout))
 	}

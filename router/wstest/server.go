@@ -1,6 +1,7 @@
 package wstest
 
 import (
+	"github.com/wsflow/wsflow/client"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -85,7 +86,7 @@ func (s *Server) Dial(tb TB, path string, opts ...DialOption) *Conn {
 
 // DialRefused dials path on the server, expecting the handshake to be
 // refused, as the package-level DialRefused does.
-func (s *Server) DialRefused(tb TB, path string, opts ...DialOption) *Response {
+func (s *Server) DialRefused(tb TB, path string, opts ...DialOption) *client.HandshakeError {
 	tb.Helper()
 	return DialRefused(tb, s.URL(path), opts...)
 }

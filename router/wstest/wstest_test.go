@@ -15,7 +15,6 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/message"
-	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 	"go.uber.org/goleak"
 )
@@ -220,7 +219,7 @@ func TestSendFailsOnAClosedConn(t *testing.T) {
 func TestTimeoutEndsAnExpectation(t *testing.T) {
 	srv := serveScripted(t)
 	failures, returned := runFake(func(tb wstest.TB) {
-		c := srv.Dial(tb, "/", wstest.Timeout(20*time.Millisecond))
+		c := srv.Dial(tb, "/", wstest.WithTimeout(20*time.Millisecond))
 		c.ExpectText("never sent")
 	})
 	require.Len(t, failures, 1)
@@ -267,9 +266,9 @@ func TestDialRefused(t *testing.T) {
 func TestDialOptions(t *testing.T) {
 	srv := serveScripted(t)
 	c := srv.Dial(t, "/",
-		wstest.Header("Origin", srv.HTTPURL("")),
-		wstest.Subprotocols("v2", "v1"),
-		wstest.Header("X-Test", "yes"))
+		wstest.WithHeader("Origin", srv.HTTPURL("")),
+		wstest.WithSubprotocols("v2", "v1"),
+		wstest.WithHeader("X-Test", "yes"))
 	require.Equal(t, "v1", c.Subprotocol())
 	c.SendText("header Origin")
 	c.ExpectText(srv.HTTPURL(""))
@@ -277,7 +276,7 @@ func TestDialOptions(t *testing.T) {
 	c.ExpectText("yes")
 	require.Empty(t, c.Response().Header.Get("Sec-WebSocket-Extensions"))
 
-	c = srv.Dial(t, "/", wstest.Compression(router.CompressionContextTakeover))
+	c = srv.Dial(t, "/", wstest.WithCompression(message.CompressionContextTakeover))
 	require.Contains(t, c.Response().Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate")
 	c.SendText(strings.Repeat("compressible ", 100))
 	c.ExpectText(strings.Repeat("compressible ", 100))
@@ -459,4 +458,11 @@ func TestCloseWithFailsOnAnUnsendableCode(t *testing.T) {
 	})
 	require.Equal(t, []string{`wstest: close 1006 "": client: close code 1006 cannot be sent`}, failures)
 	require.False(t, returned)
+}
+
+// A step without a bound could hang a test: WithTimeout refuses one where
+// it is written.
+func TestWithTimeoutRefusesNoBound(t *testing.T) {
+	require.PanicsWithValue(t, "wstest: WithTimeout: 0s is no bound: a test step must end", func() { wstest.WithTimeout(0) })
+	require.PanicsWithValue(t, "wstest: WithTimeout: -1s is no bound: a test step must end", func() { wstest.WithTimeout(-time.Second) })
 }

@@ -80,7 +80,7 @@ func parseCatFlags(args []string, stderr io.Writer) (*catConfig, error) {
 		cfg.subprotocols = append(cfg.subprotocols, p)
 		return nil
 	})
-	fs.Func("origin", "send an Origin `header`, as a browser would, e.g. http://localhost:9000", func(o string) error {
+	fs.Func("origin", "send an Origin header with this `origin`, as a browser would, e.g. http://localhost:9000", func(o string) error {
 		cfg.header.Set("Origin", o)
 		return nil
 	})
@@ -102,7 +102,11 @@ func parseCatFlags(args []string, stderr io.Writer) (*catConfig, error) {
 		return nil, errors.New("want one URL")
 	}
 	u, err := url.Parse(rest[0])
-	if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss") {
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "wsflow cat: %v\n", err)
+		return nil, errors.New("bad URL")
+	case u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss"):
 		fmt.Fprintf(stderr, "wsflow cat: %q is not a ws:// or wss:// URL\n", rest[0])
 		return nil, errors.New("bad URL")
 	}
@@ -142,8 +146,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // ErrFailed is Run's error when the connection failed or ended with a
-// close other than 1000 or 1001; cat has printed how on stderr.
-var ErrFailed = errors.New("cat: failed")
+// close other than 1000 or 1001; cat has printed how on stderr, and the
+// error wraps cli.ErrReported.
+var ErrFailed = fmt.Errorf("cat: failed: %w", cli.ErrReported)
 
 // runCat runs wsflow cat with args, reading the lines to send from stdin,
 // and returns its exit status (see catUsage). When ctx ends (an

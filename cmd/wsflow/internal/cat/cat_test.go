@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	gorilla "github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
+	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
@@ -210,10 +211,21 @@ func TestCatFailedDial(t *testing.T) {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close()) // nothing listens there now
-	got := runCatTest(t, strings.NewReader("hi\n"), "ws://"+addr+"/echo")
+	url := "ws://" + addr + "/echo"
+	got := runCatTest(t, strings.NewReader("hi\n"), url)
 	require.Equal(t, 1, got.status)
 	require.Empty(t, got.stdout)
-	require.Contains(t, got.stderr, "connection refused")
+	// In the client's words: the ws:// URL dialed, not the http:// request
+	// of the library under it.
+	require.Equal(t, "wsflow cat: websocket: dial "+url+": dial tcp "+addr+": connect: connection refused\n", got.stderr)
+
+	// What cat has reported, the command's exit adds nothing to.
+	var stderr bytes.Buffer
+	err = Run(testCtx(t), []string{url}, strings.NewReader(""), io.Discard, &stderr)
+	require.ErrorIs(t, err, ErrFailed)
+	require.Equal(t, 1, cli.ExitCode(err, &stderr))
+	require.Equal(t, 1, strings.Count(stderr.String(), "\n"), stderr.String())
+	require.NotContains(t, stderr.String(), "cat: failed")
 }
 
 func TestCatUsage(t *testing.T) {
@@ -225,6 +237,7 @@ func TestCatUsage(t *testing.T) {
 		{"no URL", nil, "want one URL, got 0 arguments"},
 		{"two URLs", []string{"ws://a/", "ws://b/"}, "want one URL, got 2 arguments"},
 		{"not a WebSocket URL", []string{"http://localhost/"}, `"http://localhost/" is not a ws:// or wss:// URL`},
+		{"an unparsable URL", []string{"ws://[::1"}, `wsflow cat: parse "ws://[::1": missing ']' in host`},
 		{"bad header", []string{"-H", "no colon", "ws://localhost/"}, `want "Name: value", got "no colon"`},
 		{"unknown flag", []string{"-x", "ws://localhost/"}, "flag provided but not defined: -x"},
 	} {
@@ -239,6 +252,7 @@ func TestCatUsage(t *testing.T) {
 		got := runCatTest(t, strings.NewReader(""), "-h")
 		require.Equal(t, 0, got.status)
 		require.Contains(t, got.stderr, "usage: wsflow cat [flags] URL")
+		require.Contains(t, got.stderr, "-origin origin\n")
 	})
 }
 

@@ -62,16 +62,22 @@ func ParseWithEnv(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// ErrReported is wrapped by the error of a command that has reported the
+// failure on stderr itself: ExitCode adds nothing to what it said.
+var ErrReported = errors.New("reported")
+
 // ExitCode returns the process's exit status for the error a command
 // returned: 0 for nil or flag.ErrHelp, 2 for a UsageError (already
-// reported), and 1 for any other error, which it reports on stderr as
-// "wsflow: ERROR".
+// reported), 1 for an error wrapping ErrReported, and 1 for any other
+// error, which it reports on stderr as "wsflow: ERROR".
 func ExitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case IsUsage(err):
 		return 2
+	case errors.Is(err, ErrReported):
+		return 1
 	}
 	fmt.Fprintln(stderr, "wsflow:", err)
 	return 1

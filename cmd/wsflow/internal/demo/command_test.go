@@ -110,14 +110,14 @@ func TestHandshakeRules(t *testing.T) {
 	}
 	for _, origin := range []string{"http://evil.example", "http://example.com.evil.example", "http://trusted.example.org", "https://" + d.addr + ".evil"} {
 		t.Run("403 "+origin, func(t *testing.T) {
-			status, body := refused(t, d.wsURL("/echo"), wstest.Header("Origin", origin))
+			status, body := refused(t, d.wsURL("/echo"), wstest.WithHeader("Origin", origin))
 			require.Equal(t, http.StatusForbidden, status)
 			require.Equal(t, "403 forbidden: origin not allowed\n", body)
 		})
 	}
 	for _, origin := range []string{"http://" + d.addr, "https://app.example.com", "https://trusted.example.org"} {
 		t.Run("allowed "+origin, func(t *testing.T) {
-			c := wstest.Dial(t, d.wsURL("/echo"), wstest.Header("Origin", origin))
+			c := wstest.Dial(t, d.wsURL("/echo"), wstest.WithHeader("Origin", origin))
 			echoes(t, c, []string{"hi"}, identity)
 		})
 	}
@@ -152,7 +152,7 @@ func TestMaxMessage(t *testing.T) {
 func TestOriginsFromEnvironment(t *testing.T) {
 	t.Setenv("WSFLOW_ORIGINS", "*.example.com")
 	d := startDemo(t)
-	c := wstest.Dial(t, d.wsURL("/echo"), wstest.Header("Origin", "https://app.example.com"))
+	c := wstest.Dial(t, d.wsURL("/echo"), wstest.WithHeader("Origin", "https://app.example.com"))
 	echoes(t, c, []string{"hi"}, identity)
 }
 

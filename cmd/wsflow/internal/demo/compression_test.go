@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/message"
-	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 )
 
@@ -17,21 +16,21 @@ import (
 func TestCompression(t *testing.T) {
 	for _, tt := range []struct {
 		value string
-		mode  router.Compression
+		mode  message.Compression
 	}{
-		{"context-takeover", router.CompressionContextTakeover},
-		{"no-context-takeover", router.CompressionNoContextTakeover},
+		{"context-takeover", message.CompressionContextTakeover},
+		{"no-context-takeover", message.CompressionNoContextTakeover},
 	} {
 		t.Run(tt.value, func(t *testing.T) {
 			d := startDemo(t, "-compression", tt.value, "-max-message", "1000")
 			for _, path := range []string{"/echo", "/bytes", "/json", "/raw", "/hello-once", "/chat/lobby?name=ann", "/rooms/lobby?name=ann"} {
-				c := wstest.Dial(t, d.wsURL(path), wstest.Compression(tt.mode))
+				c := wstest.Dial(t, d.wsURL(path), wstest.WithCompression(tt.mode))
 				ext := c.Response().Header.Get("Sec-WebSocket-Extensions")
 				require.Contains(t, ext, "permessage-deflate", path)
-				require.Equal(t, tt.mode == router.CompressionNoContextTakeover, strings.Contains(ext, "no_context_takeover"), "%s: %s", path, ext)
+				require.Equal(t, tt.mode == message.CompressionNoContextTakeover, strings.Contains(ext, "no_context_takeover"), "%s: %s", path, ext)
 				c.CloseNow()
 			}
-			c := wstest.Dial(t, d.wsURL("/echo"), wstest.Compression(tt.mode))
+			c := wstest.Dial(t, d.wsURL("/echo"), wstest.WithCompression(tt.mode))
 			echoes(t, c, []string{strings.Repeat("compressible ", 70), "é"}, identity)
 			c.SendText(strings.Repeat("a", 1001)) // a few bytes on the wire
 			require.Equal(t, message.MessageTooBig, closeOf(t, c).Code)
@@ -39,7 +38,7 @@ func TestCompression(t *testing.T) {
 	}
 	t.Run("off", func(t *testing.T) {
 		d := startDemo(t)
-		c := wstest.Dial(t, d.wsURL("/echo"), wstest.Compression(router.CompressionContextTakeover))
+		c := wstest.Dial(t, d.wsURL("/echo"), wstest.WithCompression(message.CompressionContextTakeover))
 		require.Empty(t, c.Response().Header.Get("Sec-WebSocket-Extensions"))
 		echoes(t, c, []string{strings.Repeat("compressible ", 70)}, identity)
 	})
@@ -48,11 +47,11 @@ func TestCompression(t *testing.T) {
 func TestCompressionFlag(t *testing.T) {
 	cfg, err := ParseFlags(nil, io.Discard)
 	require.NoError(t, err)
-	require.Equal(t, router.CompressionDisabled, cfg.Compression, "default")
-	for value, mode := range map[string]router.Compression{
-		"off":                 router.CompressionDisabled,
-		"context-takeover":    router.CompressionContextTakeover,
-		"no-context-takeover": router.CompressionNoContextTakeover,
+	require.Equal(t, message.CompressionDisabled, cfg.Compression, "default")
+	for value, mode := range map[string]message.Compression{
+		"off":                 message.CompressionDisabled,
+		"context-takeover":    message.CompressionContextTakeover,
+		"no-context-takeover": message.CompressionNoContextTakeover,
 	} {
 		cfg, err := ParseFlags([]string{"-compression", value}, io.Discard)
 		require.NoError(t, err)
@@ -61,7 +60,7 @@ func TestCompressionFlag(t *testing.T) {
 	t.Setenv("WSFLOW_COMPRESSION", "no-context-takeover")
 	cfg, err = ParseFlags(nil, io.Discard)
 	require.NoError(t, err)
-	require.Equal(t, router.CompressionNoContextTakeover, cfg.Compression, "environment")
+	require.Equal(t, message.CompressionNoContextTakeover, cfg.Compression, "environment")
 
 	code, stderr, _ := runRefused(t, "-compression", "gzip")
 	require.Equal(t, 2, code)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wsflow/wsflow/broker"
+	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 )
 
@@ -22,7 +23,7 @@ type Config struct {
 	MaxConns      int           // -max-conns: the most open sockets; 0: no limit
 	// Compression is -compression: the permessage-deflate mode every
 	// socket route negotiates with a client that offers it.
-	Compression router.Compression
+	Compression message.Compression
 	// HandshakeTimeout is -handshake-timeout: how long a client may take to
 	// send its handshake request's line and headers, or a plain request's
 	// line, headers and declared body. Zero stands for its default, 10s.

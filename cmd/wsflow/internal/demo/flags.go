@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
-	"github.com/wsflow/wsflow/router"
+	"github.com/wsflow/wsflow/message"
 )
 
 // ParseFlags reads the demo's configuration from args and the
@@ -25,10 +25,10 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.Var(cli.Duration{P: &cfg.KeepAlive}, "keepalive", "ping `interval`; a peer whose pong is missing at the next ping is dropped (0 disables)")
 	fs.Var(originsFlag{&cfg.Origins}, "origins", "comma-separated `patterns` of other origins allowed to connect, e.g. *.example.com or https://app.example.com")
 	fs.StringVar(&cfg.Secret, "secret", "", "session signing `key` (default: random per process)")
-	fs.Var(cli.Duration{P: &cfg.ShutdownGrace}, "shutdown-grace", "how `long` open sockets get to close on SIGINT or SIGTERM")
-	fs.Var(cli.Duration{P: &cfg.WriteTimeout}, "write-timeout", "how `long` a peer may take to accept a write before it is dropped (0: no limit)")
+	fs.Var(cli.Duration{P: &cfg.ShutdownGrace}, "shutdown-grace", "how long open sockets get to close on SIGINT or SIGTERM, a `duration`")
+	fs.Var(cli.Duration{P: &cfg.WriteTimeout}, "write-timeout", "how long a peer may take to accept a write before it is dropped, a `duration` (0: no limit)")
 	fs.Var(cli.Int[int]{P: &cfg.MaxConns, Min: 0}, "max-conns", "most open `sockets`; a handshake beyond it gets 503 (0: no limit)")
-	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how `long` a client may take to send its handshake request, or a plain request with its body; a slower one is disconnected")
+	fs.Var(cli.PositiveDuration{P: &cfg.HandshakeTimeout, Default: defaultHandshakeTimeout}, "handshake-timeout", "how long a client may take to send its handshake request, or a plain request with its body, a `duration`; a slower one is disconnected")
 	fs.Var(compressionFlag{&cfg.Compression}, "compression", "permessage-deflate for every socket whose client offers it: `mode` off, context-takeover or no-context-takeover")
 	fs.Var(natsFlag{&cfg.NATS}, "nats", "rooms across servers: `embedded` (a NATS server in this process, on -nats-listen) or comma-separated nats://HOST:PORT URLs of NATS with JetStream (default: rooms in this process only)")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", cfg.NATSListen, "where the embedded NATS server of -nats embedded listens, `HOST:PORT`")
@@ -104,16 +104,16 @@ func (f natsFlag) Set(s string) error {
 
 // compressionFlag is -compression: off, context-takeover or
 // no-context-takeover.
-type compressionFlag struct{ p *router.Compression }
+type compressionFlag struct{ p *message.Compression }
 
 // compressionModes are -compression's values, in its usage's order.
 var compressionModes = []struct {
 	name string
-	mode router.Compression
+	mode message.Compression
 }{
-	{"off", router.CompressionDisabled},
-	{"context-takeover", router.CompressionContextTakeover},
-	{"no-context-takeover", router.CompressionNoContextTakeover},
+	{"off", message.CompressionDisabled},
+	{"context-takeover", message.CompressionContextTakeover},
+	{"no-context-takeover", message.CompressionNoContextTakeover},
 }
 
 // String returns the flag's value by name.

@@ -75,7 +75,9 @@ func TestHandshakeTimeoutFlag(t *testing.T) {
 	var usage bytes.Buffer
 	_, err = ParseFlags([]string{"-h"}, &usage)
 	require.ErrorIs(t, err, flag.ErrHelp)
-	require.Contains(t, usage.String(), "-handshake-timeout long")
+	require.Contains(t, usage.String(), "-handshake-timeout duration")
+	require.Contains(t, usage.String(), "-write-timeout duration")
+	require.Contains(t, usage.String(), "-shutdown-grace duration")
 	require.Contains(t, usage.String(), "(default 10s)")
 
 	for _, tt := range []struct{ value, stderr string }{

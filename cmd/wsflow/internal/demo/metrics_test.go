@@ -59,6 +59,8 @@ func series(fams map[string]*dto.MetricFamily, name string) []string {
 // counted in: it was never read whole.
 func TestMetricsCountWhatHappened(t *testing.T) {
 	d := startDemo(t, "-max-message", "100", "-max-conns", "2", "-keepalive", "0")
+	// The server logs a socket's closing line once its -max-conns place
+	// is free: after waitClosed, the held sockets below are admitted.
 	waitClosed := func(n int) {
 		t.Helper()
 		require.Eventually(t, func() bool {
@@ -72,7 +74,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	waitClosed(1)
 	resp, _ := get(t, d.httpURL("/echo"), nil)
 	require.Equal(t, http.StatusUpgradeRequired, resp.StatusCode)
-	status, _ := refused(t, d.wsURL("/echo"), wstest.Header("Origin", "https://evil.example"))
+	status, _ := refused(t, d.wsURL("/echo"), wstest.WithHeader("Origin", "https://evil.example"))
 	require.Equal(t, http.StatusForbidden, status)
 
 	b := wstest.Dial(t, d.wsURL("/bytes"))

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/message"
@@ -211,13 +210,12 @@ func TestRaw(t *testing.T) {
 
 	c.Close()
 
-	// A ping on the raw connection under a client waits for the matching
-	// pong, which the client's runtime reads.
-	var raw *websocket.Conn
-	pinger, err := client.Open(testCtx(t), d.wsURL("/raw"), client.WithConn(func(c *websocket.Conn) { raw = c }))
+	// A client's ping waits for the matching pong, which the client's
+	// runtime reads.
+	pinger, err := client.Open(testCtx(t), d.wsURL("/raw"))
 	require.NoError(t, err)
 	defer pinger.CloseNow()
-	require.NoError(t, raw.Ping(testCtx(t)))
-	require.NoError(t, raw.Ping(testCtx(t)))
+	require.NoError(t, pinger.Ping(testCtx(t)))
+	require.NoError(t, pinger.Ping(testCtx(t)))
 	require.NoError(t, pinger.Close(message.NormalClosure, "done"))
 }

@@ -78,7 +78,7 @@ func login(t *testing.T, d *testDemo, user string) *http.Cookie {
 
 // withCookie sends c with the handshake.
 func withCookie(c *http.Cookie) wstest.DialOption {
-	return wstest.Header("Cookie", c.String())
+	return wstest.WithHeader("Cookie", c.String())
 }
 
 func TestLogin(t *testing.T) {

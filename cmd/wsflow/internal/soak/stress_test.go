@@ -107,7 +107,7 @@ func pipeline(ctx context.Context, c *client.Conn, msgs [][]byte) error {
 // peer's reader can go unscheduled for long.
 func dialEcho(t *testing.T, d *testDemo) *client.Conn {
 	t.Helper()
-	return wstest.Dial(t, d.wsURL("/echo"), wstest.Timeout(10*time.Minute)).Client()
+	return wstest.Dial(t, d.wsURL("/echo"), wstest.WithTimeout(10*time.Minute)).Client()
 }
 
 // TestEchoManyMessages: 10,000 messages of 1 B to 8 KiB come back intact
