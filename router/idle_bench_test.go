@@ -27,11 +27,15 @@ var idleHeapProfile = flag.String("idle.heapprofile", "", "BenchmarkIdleSocket: 
 // idleSockets is how many sockets BenchmarkIdleSocket holds open.
 const idleSockets = 2000
 
+// idleSettle is how long BenchmarkIdleSocket leaves its sockets silent
+// before it measures: past the second after which a socket parks.
+const idleSettle = 2500 * time.Millisecond
+
 // BenchmarkIdleSocket measures what an idle socket of the demo's /echo
 // holds on the server: idleSockets connections are upgraded and left
 // waiting, and the heap in use, the goroutine stacks and the goroutines
 // are read (runtime.MemStats after a collection) before and with them
-// open. The clients are bare TCP connections that wrote the handshake and
+// open, idleSettle after the last handshake. The clients are bare TCP connections that wrote the handshake and
 // read its response, so that nearly all of the difference is the
 // server's: each client holds its net.Conn (a few hundred bytes of heap,
 // counted in heap-B/socket). Run it with -benchtime 1x; with
@@ -61,11 +65,13 @@ func BenchmarkIdleSocket(b *testing.B) {
 			}
 			conns = append(conns, c)
 		}
-		// The handlers return once their sockets run: each socket then
-		// holds what it holds while idle.
+		// The handlers return once their sockets run; a socket parks once
+		// its peer has been silent for a second: each then holds what it
+		// holds while idle.
 		for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before.goroutines+idleSockets && time.Now().Before(deadline); {
 			runtime.Gosched()
 		}
+		time.Sleep(idleSettle)
 		after := idleMem()
 		if *idleHeapProfile != "" {
 			if err := writeHeapProfile(*idleHeapProfile); err != nil {
