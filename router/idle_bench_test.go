@@ -28,8 +28,9 @@ var idleHeapProfile = flag.String("idle.heapprofile", "", "BenchmarkIdleSocket: 
 const idleSockets = 2000
 
 // idleSettle is how long BenchmarkIdleSocket leaves its sockets silent
-// before it measures: past the second after which a socket parks.
-const idleSettle = 2500 * time.Millisecond
+// before it measures: past the one to two seconds after which a socket
+// parks.
+const idleSettle = 3 * time.Second
 
 // BenchmarkIdleSocket measures what an idle socket of the demo's /echo
 // holds on the server: idleSockets connections are upgraded and left
@@ -66,8 +67,8 @@ func BenchmarkIdleSocket(b *testing.B) {
 			conns = append(conns, c)
 		}
 		// The handlers return once their sockets run; a socket parks once
-		// its peer has been silent for a second: each then holds what it
-		// holds while idle.
+		// its peer has been silent for a second or two: each then holds
+		// what it holds while idle.
 		for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before.goroutines+idleSockets && time.Now().Before(deadline); {
 			runtime.Gosched()
 		}

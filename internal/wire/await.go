@@ -14,8 +14,8 @@ import (
 // (a data or close frame, whole or in part) or the connection has failed
 // (the next Read reports it). It returns true when nothing has come: at
 // once when now is set (the socket has just been woken: whatever woke it
-// is read without waiting), else after waiting at least grace/2 and at
-// most grace.
+// is read without waiting), else once nothing has been read for at
+// least grace (at most twice grace).
 func (c *Conn) Await(grace time.Duration, now bool) (idle bool) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
@@ -35,6 +35,7 @@ func (c *Conn) Await(grace time.Duration, now bool) (idle bool) {
 				if empty {
 					return true
 				}
+				c.fills++
 				c.checkInput()
 				continue
 			}

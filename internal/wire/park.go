@@ -7,9 +7,9 @@ import (
 )
 
 // parkAfter is how long a socket that may park (Options.Park) waits for
-// its peer on a goroutine before it parks: a busy socket keeps its
-// goroutine and pays nothing for parking. (A variable, so that tests can
-// shorten it.)
+// its peer on a goroutine before it parks, at least (at most twice as
+// long): a busy socket keeps its goroutine and pays nothing for parking.
+// (A variable, so that tests can shorten it.)
 var parkAfter = time.Second
 
 // parking is the state of a socket that may park: its reader stops

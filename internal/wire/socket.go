@@ -26,11 +26,11 @@ import (
 // (coder/websocket answers pings and sees close frames only while a
 // reader is active), decodes them and pushes them into the flow. A
 // server's socket that parks (Options.Park, Run) lets that goroutine end
-// once its peer has been silent for a second, between messages: the
+// once its peer has been silent for a second or two, between messages: the
 // poller watches the connection, answers nothing itself, and the first
 // input starts a reader again, which answers pings and counts pongs
-// below coder/websocket before it hands it anything else. Fused stages run right there and write their
-// output, so an echo costs no hand-off. Everything else is event-driven:
+// below coder/websocket before it hands it anything else. Fused stages
+// run right there and write their output, so an echo costs no hand-off. Everything else is event-driven:
 // the flow ending, a shutdown, a missing pong or a frame that does not fit
 // calls end, which records why and starts the close on a goroutine of its
 // own; keep-alive runs on a timer. On a client, the flow's output

@@ -72,11 +72,13 @@ type Conn struct {
 
 	deadlineSet time.Time // when the write deadline was last set
 
-	rmu     sync.Mutex // serialises reads (coder's and Await) and guards what follows
-	in      input
-	readErr error     // a read's failure that Await found, for the next read
-	idleBy  time.Time // the read deadline an Await set; zero: none
-	cut     frameCut  // on a server: where the frame handed on ends
+	rmu      sync.Mutex // serialises reads (coder's and Await) and guards what follows
+	in       input
+	readErr  error     // a read's failure that Await found, for the next read
+	idleBy   time.Time // the read deadline an Await set; zero: none
+	fills    int64     // reads that brought data
+	idleMark int64     // fills when idleBy was set
+	cut      frameCut  // on a server: where the frame handed on ends
 
 	fromServer *serverInput // a client's: what its server sends, checked; nil on a server
 	// What the reader of the moment follows of the frames read (see
@@ -150,9 +152,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 var errIdle = errors.New("wire: nothing to read")
 
 // awaitLocked fills the empty input from the network, after writing the
-// reader's gathered replies. With grace > 0 it waits at least grace/2 and
-// at most grace, and then returns errIdle; with grace 0 it waits as long
-// as it takes. An error an earlier Await kept comes first. Called with
+// reader's gathered replies. With grace > 0 it returns errIdle once
+// nothing has been read for at least grace (at most twice grace); with
+// grace 0 it waits as long as it takes. An error an earlier Await kept comes first. Called with
 // c.rmu held.
 func (c *Conn) awaitLocked(grace time.Duration) error {
 	if err := c.readErr; err != nil {
@@ -173,27 +175,33 @@ func (c *Conn) awaitLocked(grace time.Duration) error {
 		}
 	}
 	for {
-		if grace > 0 {
-			// Set again only when less than grace/2 is left: a busy
-			// socket pays for a deadline about twice per grace.
-			if now := time.Now(); c.idleBy.Sub(now) < grace/2 {
-				c.idleBy = now.Add(grace)
-				c.Conn.SetReadDeadline(c.idleBy)
-			}
+		if grace > 0 && c.idleBy.IsZero() {
+			// One deadline per grace, not one per wait: when it passes,
+			// the socket is idle only if nothing has been read since it
+			// was set, so an idle socket parks between grace and twice
+			// grace after its last input, and a busy one pays for a
+			// deadline once per grace.
+			c.idleBy = time.Now().Add(grace)
+			c.idleMark = c.fills
+			c.Conn.SetReadDeadline(c.idleBy)
 		}
 		err := c.in.fill(c.Conn)
 		if err != nil && !c.idleBy.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) {
+			c.idleBy = time.Time{}
 			if grace > 0 {
-				return errIdle
+				if c.fills == c.idleMark {
+					return errIdle
+				}
+				continue // busy since it was set: a new one
 			}
 			// The deadline of an earlier idle wait: this wait has none.
-			c.idleBy = time.Time{}
 			c.Conn.SetReadDeadline(time.Time{})
 			continue
 		}
 		if err != nil {
 			return c.readFailure(err)
 		}
+		c.fills++
 		c.checkInput()
 		return nil
 	}
