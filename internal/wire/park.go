@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,6 +12,10 @@ import (
 // long): a busy socket keeps its goroutine and pays nothing for parking.
 // (A variable, so that tests can shorten it.)
 var parkAfter = time.Second
+
+// errRuntimePanic is the reason of a socket whose reader panicked: a bug
+// in the runtime itself, which LogEnd reports at error level.
+var errRuntimePanic = errors.New("wire: runtime panic")
 
 // parking is the state of a socket that may park: its reader stops
 // between messages once the peer has been silent for parkAfter, and the
@@ -35,7 +40,16 @@ type parking struct {
 func (s *Socket[In, Out]) Run(done func(reason error)) {
 	p := s.park
 	if p == nil {
-		go func() { done(s.Serve()) }()
+		go func() {
+			defer func() {
+				if v := recover(); v != nil { // a bug in the runtime itself: the reason says so
+					s.dropFor(fmt.Errorf("%w: %v", errRuntimePanic, v))
+					<-s.closed
+					done(s.result())
+				}
+			}()
+			done(s.Serve())
+		}()
 		return
 	}
 	p.mu.Lock()
@@ -50,7 +64,7 @@ func (s *Socket[In, Out]) Run(done func(reason error)) {
 func (s *Socket[In, Out]) readOn(woke bool) {
 	defer func() {
 		if v := recover(); v != nil { // a bug in the runtime itself: the reason says so
-			s.dropFor(fmt.Errorf("wire: runtime panic: %v", v))
+			s.dropFor(fmt.Errorf("%w: %v", errRuntimePanic, v))
 			s.readerEnded()
 		}
 	}()

@@ -33,6 +33,11 @@ type parkedEcho struct {
 }
 
 func newParkedEcho(t *testing.T, keepAlive time.Duration) *parkedEcho {
+	return newEcho(t, Options{KeepAlive: keepAlive, OwnFrames: true, Park: true})
+}
+
+// newEcho is newParkedEcho with the socket's options.
+func newEcho(t *testing.T, opts Options) *parkedEcho {
 	e := &parkedEcho{t: t, done: make(chan error, 1)}
 	started := make(chan *Socket[string, string], 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +52,7 @@ func newParkedEcho(t *testing.T, keepAlive time.Duration) *parkedEcho {
 			t.Error(err)
 			return
 		}
-		s := Start(context.Background(), conn, hw.conn, transformer.String(), flow.Identity[string](), Options{KeepAlive: keepAlive, OwnFrames: true, Park: true})
+		s := Start(context.Background(), conn, hw.conn, transformer.String(), flow.Identity[string](), opts)
 		started <- s
 		s.Run(func(reason error) { e.done <- reason })
 	}))
@@ -220,4 +225,23 @@ func TestKeepAliveDropsSilentParkedPeer(t *testing.T) {
 	// No pong this time: the socket is dropped.
 	reason := <-e.done
 	require.ErrorIs(t, reason, errNoPong)
+}
+
+// panickyObserver panics when a message comes in: a bug in the runtime's
+// own path, outside the flow.
+type panickyObserver struct{}
+
+func (panickyObserver) MessageIn(message.Kind, int)  { panic("observer bug") }
+func (panickyObserver) MessageOut(message.Kind, int) {}
+
+// A panic on the reader's goroutine drops the connection and is the
+// socket's reason, parked or not: the process goes on.
+func TestRuntimePanicDropsTheSocket(t *testing.T) {
+	for _, park := range []bool{true, false} {
+		e := newEcho(t, Options{OwnFrames: true, Park: park, Observer: panickyObserver{}})
+		e.send(0x81, "boom")
+		reason := <-e.done
+		require.ErrorIs(t, reason, errRuntimePanic, "park %v", park)
+		require.Equal(t, message.AbnormalClosure, CloseOf(reason).Code)
+	}
 }

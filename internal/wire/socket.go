@@ -422,6 +422,9 @@ func LogEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
 	if errors.As(reason, &gone) && gone.peer == nil {
 		attrs = append(attrs, "cause", gone.err)
 	}
+	if errors.Is(reason, errRuntimePanic) {
+		l.Error("websocket runtime panic", attrs...)
+	}
 	if c.Code == message.InternalError {
 		var ce *message.CloseError
 		if !errors.As(reason, &ce) {
