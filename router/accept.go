@@ -141,29 +141,23 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Without compression, coder/websocket writes no data frame: the
 	// socket writes them itself.
 	compressed := w.Header().Get("Sec-WebSocket-Extensions") != ""
-	s := wire.Start(context.Background(), conn, wc, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo, OwnFrames: !compressed})
+	s := wire.Start(context.Background(), conn, wc, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo, OwnFrames: !compressed, Park: !compressed})
 	m.attach(s)
 	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
 	if p := conn.Subprotocol(); p != "" {
 		attrs = append(attrs, "subprotocol", p)
 	}
 	h.cfg.logger.Info("websocket open", attrs...)
-	// The socket runs on a goroutine of its own and ServeHTTP returns: a
+	// The socket runs on goroutines of its own and ServeHTTP returns: a
 	// hijacked connection needs nothing more from net/http, and what
 	// net/http holds for the request (the request, its headers, the
 	// response, the connection's state) is freed rather than kept for the
-	// socket's whole life. The goroutine starts with a shallow stack, too.
+	// socket's whole life. While the peer is silent the socket holds no
+	// goroutine at all (wire.Options.Park).
 	logger := h.cfg.logger
-	go func() {
-		began := time.Now()
+	began := time.Now()
+	s.Run(func(reason error) {
 		defer leave()
-		defer func() {
-			if p := recover(); p != nil { // a bug in the runtime itself
-				wc.Close()
-				logger.Error("websocket runtime panic", append(attrs, "panic", p)...)
-			}
-		}()
-		reason := s.Serve()
 		// Whoever learns of the end from the log or the observer may
 		// open the next socket at once: the place is free by then.
 		release()
@@ -171,7 +165,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if so != nil {
 			so.Closed(wire.CloseOf(reason), closedBy(reason), time.Since(began))
 		}
-	}()
+	})
 }
 
 // buildFlow calls newFlow, turning a panic into an error.

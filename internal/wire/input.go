@@ -107,3 +107,28 @@ func (in *input) fill(nc net.Conn) error {
 	}
 	return nil
 }
+
+// fillNow is fill that does not wait: it reports empty when nothing has
+// arrived.
+func (in *input) fillNow(nc net.Conn) (empty bool, err error) {
+	if in.readFd == nil {
+		in.readFd = in.readRaw
+	}
+	in.readN, in.readErr = 0, nil
+	waited := false
+	if err := in.raw.Read(func(fd uintptr) bool {
+		waited = !in.readFd(fd)
+		return true
+	}); err != nil {
+		return false, err
+	}
+	switch {
+	case waited:
+		return true, nil
+	case in.readErr != nil:
+		return false, &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: in.readErr}
+	case in.readN == 0:
+		return false, io.EOF
+	}
+	return false, nil
+}

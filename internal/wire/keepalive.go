@@ -18,13 +18,16 @@ import (
 // the flow is still handling: the server is not reading then, and a pong
 // may wait behind unread data; if the peer does not take the flow's
 // writes, the write timeout drops it. An idle peer is pinged; one that is
-// still idle at the next tick with the pong not back is dropped.
+// still idle at the next tick with the pong not back is dropped. A
+// socket that parks (Options.Park) writes its pings itself and counts
+// the pongs as activity: nothing waits while the pong is on its way.
 type keepAlive struct {
 	mu       sync.Mutex
 	timer    *time.Timer
 	interval time.Duration
 	stopped  bool
-	pinging  bool
+	pinging  bool // a ping waits for its pong on the timer's goroutine
+	awaiting bool // a ping was written; its pong comes as activity
 	seen     int64
 	pings    sync.WaitGroup
 	ctx      context.Context
@@ -35,13 +38,28 @@ type keepAlive struct {
 type pinger interface {
 	messagesReceived() int64
 	busy() bool // a message is being handled: the socket is not reading
-	ping(ctx context.Context) error
+	// ping pings the peer: it returns once the pong is back, or, with
+	// awaiting true, once the ping is written, the pong then counting
+	// as a message received.
+	ping(ctx context.Context) (awaiting bool, err error)
 	end(reason error)
 }
 
-func (s *Socket[In, Out]) messagesReceived() int64        { return s.received.Load() }
-func (s *Socket[In, Out]) busy() bool                     { return s.handled.Load() != s.received.Load() }
-func (s *Socket[In, Out]) ping(ctx context.Context) error { return s.conn.Ping(ctx) }
+func (s *Socket[In, Out]) messagesReceived() int64 {
+	if s.park != nil {
+		return s.received.Load() + s.netConn.Pongs()
+	}
+	return s.received.Load()
+}
+
+func (s *Socket[In, Out]) busy() bool { return s.handled.Load() != s.received.Load() }
+
+func (s *Socket[In, Out]) ping(ctx context.Context) (bool, error) {
+	if s.park != nil {
+		return s.netConn.Ping()
+	}
+	return false, s.conn.Ping(ctx)
+}
 
 // start arms the timer; an interval of 0 or less leaves keep-alive off.
 func (k *keepAlive) start(interval time.Duration, p pinger) {
@@ -64,11 +82,12 @@ func (k *keepAlive) tick(p pinger) {
 	}
 	if n := p.messagesReceived(); n != k.seen || p.busy() {
 		k.seen = n
+		k.awaiting = false
 		k.timer.Reset(k.interval)
 		k.mu.Unlock()
 		return
 	}
-	if k.pinging {
+	if k.pinging || k.awaiting {
 		k.mu.Unlock()
 		p.end(&connGone{code: message.AbnormalClosure, err: errNoPong})
 		return
@@ -79,9 +98,10 @@ func (k *keepAlive) tick(p pinger) {
 	k.mu.Unlock()
 
 	defer k.pings.Done()
-	err := p.ping(k.ctx)
+	awaiting, err := p.ping(k.ctx)
 	k.mu.Lock()
 	k.pinging = false
+	k.awaiting = awaiting && err == nil
 	stopped := k.stopped
 	k.mu.Unlock()
 	if err != nil && !stopped {

@@ -25,14 +25,14 @@ func newFakePeer() *fakePeer {
 func (p *fakePeer) messagesReceived() int64 { return p.received }
 func (p *fakePeer) busy() bool              { return p.isBusy }
 func (p *fakePeer) end(reason error)        { p.ended <- reason }
-func (p *fakePeer) ping(ctx context.Context) error {
+func (p *fakePeer) ping(ctx context.Context) (bool, error) {
 	answer := make(chan error)
 	p.pings <- answer
 	select {
 	case err := <-answer:
-		return err
+		return false, err
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 }
 

@@ -23,11 +23,15 @@ import (
 // router's accepted connections and the client's dialed ones.
 //
 // An open socket holds one goroutine, started once the connection is
-// upgraded (a server's handler then returns), which reads frames for the whole
-// life of the connection (coder/websocket answers pings and
-// sees close frames only while a reader is active), decodes them and
-// pushes them into the flow. Fused stages run right there and write their
-// output, so an echo costs no hand-off. Everything else is event-driven:
+// upgraded (a server's handler then returns), which reads frames
+// (coder/websocket answers pings and sees close frames only while a
+// reader is active), decodes them and pushes them into the flow. A
+// server's socket that parks (Options.Park, Run) lets that goroutine end
+// once its peer has been silent for a second or two, between messages: the
+// poller watches the connection, answers nothing itself, and the first
+// input starts a reader again, which answers pings and counts pongs
+// below coder/websocket before it hands it anything else. Fused stages
+// run right there and write their output, so an echo costs no hand-off. Everything else is event-driven:
 // the flow ending, a shutdown, a missing pong or a frame that does not fit
 // calls end, which records why and starts the close on a goroutine of its
 // own; keep-alive runs on a timer. On a client, the flow's output
@@ -52,6 +56,7 @@ type Socket[In, Out any] struct {
 	readEnd   *connGone     // why reading stopped, when the connection ended it
 	text      utf8Stream    // the reader's check of a text message the Conn does not check
 	closed    chan struct{} // closed once the close is done
+	park      *parking      // nil: the socket does not park (Options.Park)
 }
 
 // Observer sees the data messages of one socket; see router.SocketObserver.
@@ -80,6 +85,11 @@ type Options struct {
 	// passed, when the connection is dropped (ErrNoCloseFrame). Zero: the
 	// output completing closes the socket, as on a server.
 	HalfClose time.Duration
+	// Park lets a server's socket, between messages, stop reading and
+	// leave its connection to the poller, holding no goroutine while the
+	// peer is silent (see Run). It takes effect on Linux, for a connection
+	// with a file descriptor (not TLS) and without compression.
+	Park bool
 }
 
 // Start starts f over conn, whose connection is netConn, with keep-alive;
@@ -87,6 +97,11 @@ type Options struct {
 // flow's context ends too.
 func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
 	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames, closeWait: opts.HalfClose, closed: make(chan struct{})}
+	if opts.Park && canPark && netConn.checksText && netConn.in.raw != nil && s.closeWait == 0 {
+		if p, err := getPoller(); err == nil {
+			s.park = &parking{poller: p}
+		}
+	}
 	runOpts := flowrun.Options{Batcher: netConn, EmitCopies: true}
 	if s.closeWait > 0 {
 		runOpts.KeepInput = s.outputCompleted
@@ -124,8 +139,14 @@ func putBuf(bp *[]byte, b []byte) {
 // completed, the flow's error, or an error that CloseOf and EndedBy
 // describe. It is called once, from one goroutine.
 func (s *Socket[In, Out]) Serve() error {
-	s.read()
+	s.read(false)
 	<-s.closed
+	return s.result()
+}
+
+// result stops what runs beside the closed socket and returns why it
+// ended (see Serve).
+func (s *Socket[In, Out]) result() error {
 	s.half.stop()
 	s.keepAlive.stop()
 	s.running.Stop()
@@ -167,22 +188,26 @@ func (s *Socket[In, Out]) record(reason error) {
 func (s *Socket[In, Out]) startClose() {
 	s.closeOnce.Do(func() {
 		go func() {
-			defer close(s.closed)
+			s.closing()
 			s.running.Cancel()
 			s.closeConn()
+			close(s.closed)
+			s.closeDone()
 		}()
 	})
 }
 
 // read pushes every incoming data message into the flow until the
-// connection or the flow ends.
+// connection or the flow ends, or, when it may park (Options.Park) and
+// the peer has sent nothing for parkAfter, until the socket has parked;
+// it reports whether it has. woke: the socket has just been woken.
 //
 // When the flow is fused, everything a push emits is written before the
 // push returns, with nothing that can block in between: the connection
 // then gathers the replies, so that the frames answering the messages
 // already in memory go out in one write, made when the reader is about to
 // wait for the network (see Conn.GatherReplies).
-func (s *Socket[In, Out]) read() {
+func (s *Socket[In, Out]) read(woke bool) (parked bool) {
 	if flowrun.Of(s.running).Fused() {
 		s.netConn.GatherReplies()
 	}
@@ -192,10 +217,16 @@ func (s *Socket[In, Out]) read() {
 	lend = lend && flowrun.Of(s.running).Lends()
 	discard := false
 	for {
+		if s.park != nil {
+			if s.netConn.Await(parkAfter, woke) && s.parkNow() {
+				return true
+			}
+			woke = false
+		}
 		typ, r, err := s.conn.Reader(context.Background())
 		if errors.Is(err, errTextNotUTF8) {
 			s.end(message.ErrInvalidUTF8)
-			return
+			return false
 		}
 		if err != nil {
 			s.readEnd = readEnded(err)
@@ -203,7 +234,7 @@ func (s *Socket[In, Out]) read() {
 				s.readEnd = &connGone{code: message.AbnormalClosure, err: perr}
 			}
 			s.endInput(s.readEnd)
-			return
+			return false
 		}
 		bp := getBuf()
 		var text *utf8Stream
@@ -215,13 +246,13 @@ func (s *Socket[In, Out]) read() {
 		if errors.Is(err, errTextNotUTF8) {
 			putBuf(bp, payload)
 			s.end(message.ErrInvalidUTF8)
-			return
+			return false
 		}
 		if err != nil {
 			putBuf(bp, payload)
 			s.readEnd = readEnded(err)
 			s.endInput(s.readEnd)
-			return
+			return false
 		}
 		kind := message.KindBinary
 		if typ == websocket.MessageText {
@@ -242,7 +273,7 @@ func (s *Socket[In, Out]) read() {
 		}
 		if err != nil {
 			s.end(decodeEnded(err))
-			return
+			return false
 		}
 		s.received.Add(1)
 		if !discard {
@@ -255,7 +286,7 @@ func (s *Socket[In, Out]) read() {
 		if err != nil {
 			select {
 			case <-s.running.Done():
-				return // the flow has ended and AfterDone has called end
+				return false // the flow has ended and AfterDone has called end
 			default:
 			}
 			// Half-closed, the flow takes no more input (flowrun.Options.KeepInput):
@@ -392,6 +423,9 @@ func LogEnd(l *slog.Logger, attrs []any, reason error, began time.Time) {
 	var gone *connGone
 	if errors.As(reason, &gone) && gone.peer == nil {
 		attrs = append(attrs, "cause", gone.err)
+	}
+	if errors.Is(reason, errRuntimePanic) {
+		l.Error("websocket runtime panic", attrs...)
 	}
 	if c.Code == message.InternalError && EndedByOf(reason) == EndedHere {
 		var ce *message.CloseError

@@ -18,8 +18,9 @@ var errTextNotUTF8 = errors.New("wire: a text message is not valid UTF-8")
 // whole, before the runtime sees any of it. A compressed message (RSV1)
 // can be checked only once inflated: the socket checks it whole.
 type textCheck struct {
-	off        bool        // a fault has been found: nothing more is checked
-	compressed atomic.Bool // a compressed data message has begun
+	off        bool         // a fault has been found: nothing more is checked
+	compressed atomic.Bool  // a compressed data message has begun
+	pongs      atomic.Int64 // pongs seen
 
 	head  [14]byte // the header being read
 	headN int
@@ -81,6 +82,9 @@ func (t *textCheck) begin(size int, payload int64) {
 		}
 		t.inText = op == opText && !rsv1
 		t.utf8.whole()
+	}
+	if op == opPong {
+		t.pongs.Add(1)
 	}
 	t.text = op < 0x8 && t.inText // a control frame is not part of the message
 	t.fin = first&0x80 != 0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,7 +72,13 @@ type Conn struct {
 
 	deadlineSet time.Time // when the write deadline was last set
 
-	in input // read only by the reader of the moment (coder's read lock)
+	rmu      sync.Mutex // serialises reads (coder's and Await) and guards what follows
+	in       input
+	readErr  error     // a read's failure that Await found, for the next read
+	idleBy   time.Time // the read deadline an Await set; zero: none
+	fills    int64     // reads that brought data
+	idleMark int64     // fills when idleBy was set
+	cut      frameCut  // on a server: where the frame handed on ends
 
 	fromServer *serverInput // a client's: what its server sends, checked; nil on a server
 	// What the reader of the moment follows of the frames read (see
@@ -125,15 +132,37 @@ var ErrPeerEnded = errors.New("connection ended by the peer (EOF)")
 // Read reads from the connection; once frames flow, the peer's end of the
 // stream is ErrPeerEnded rather than io.EOF. Frames are read from the
 // network into the Conn's input buffer; when what it holds has run out,
-// what is held for writing goes out before the read.
+// what is held for writing goes out before the read. On a server a read
+// ends where a frame ends (see frameCut).
 func (c *Conn) Read(p []byte) (int, error) {
 	if !c.framed.Load() {
 		return c.readHandshake(p)
 	}
-	if c.in.buffered() > 0 {
-		return c.take(p)
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.in.buffered() == 0 {
+		if err := c.awaitLocked(0); err != nil {
+			return 0, err
+		}
+	}
+	return c.take(p)
+}
+
+// errIdle is awaitLocked's report that nothing came within its grace.
+var errIdle = errors.New("wire: nothing to read")
+
+// awaitLocked fills the empty input from the network, after writing the
+// reader's gathered replies. With grace > 0 it returns errIdle once
+// nothing has been read for at least grace (at most twice grace); with
+// grace 0 it waits as long as it takes. An error an earlier Await kept comes first. Called with
+// c.rmu held.
+func (c *Conn) awaitLocked(grace time.Duration) error {
+	if err := c.readErr; err != nil {
+		c.readErr = nil
+		return err
 	}
 	c.reading.Store(true)
+	defer c.reading.Store(false)
 	if c.replies.Load() && c.held.Load() > 0 {
 		// Only the reader's own replies: a frame another goroutine holds
 		// is written by its Release, and waiting here for a write of
@@ -142,25 +171,53 @@ func (c *Conn) Read(p []byte) (int, error) {
 		err := c.flushLocked()
 		c.mu.Unlock()
 		if err != nil {
-			c.reading.Store(false)
-			return 0, err
+			return err
 		}
 	}
-	err := c.in.fill(c.Conn)
-	c.reading.Store(false)
-	if err != nil {
-		if err == io.EOF {
-			err = ErrPeerEnded
+	for {
+		if grace > 0 && c.idleBy.IsZero() {
+			// One deadline per grace, not one per wait: when it passes,
+			// the socket is idle only if nothing has been read since it
+			// was set, so an idle socket parks between grace and twice
+			// grace after its last input, and a busy one pays for a
+			// deadline once per grace.
+			c.idleBy = time.Now().Add(grace)
+			c.idleMark = c.fills
+			c.Conn.SetReadDeadline(c.idleBy)
 		}
-		c.mu.Lock()
-		if c.failed != nil {
-			err = c.failed // the connection was closed because of it
+		err := c.in.fill(c.Conn)
+		if err != nil && !c.idleBy.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) {
+			c.idleBy = time.Time{}
+			if grace > 0 {
+				if c.fills == c.idleMark {
+					return errIdle
+				}
+				continue // busy since it was set: a new one
+			}
+			// The deadline of an earlier idle wait: this wait has none.
+			c.Conn.SetReadDeadline(time.Time{})
+			continue
 		}
-		c.mu.Unlock()
-		return 0, err
+		if err != nil {
+			return c.readFailure(err)
+		}
+		c.fills++
+		c.checkInput()
+		return nil
 	}
-	c.checkInput()
-	return c.take(p)
+}
+
+// readFailure is the error a read that failed with err reports.
+func (c *Conn) readFailure(err error) error {
+	if err == io.EOF {
+		err = ErrPeerEnded
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failed != nil {
+		err = c.failed // the connection was closed because of it
+	}
+	return err
 }
 
 // checkInput follows the bytes the input has just read (all it holds).
@@ -182,6 +239,9 @@ func (c *Conn) take(p []byte) (int, error) {
 			return 0, errTextNotUTF8
 		}
 		p = p[:min(len(p), c.faultAt-c.in.r)]
+	}
+	if c.checksText {
+		p = p[:c.cut.limit((*c.in.buf)[c.in.r:c.in.r+min(len(p), c.in.buffered())])]
 	}
 	return c.takeFromServer(p)
 }

@@ -62,7 +62,7 @@ Broadcast, closed loop and at 100 messages a second per sender:
 // name (see the usage, "wsflow bench -h") and prints the tables on
 // stdout. A mistake in args is a cli.UsageError.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	r, baseline, quiet, err := parseFlags(ctx, args, stderr)
+	r, out, err := parseFlags(ctx, args, stderr)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := RaiseFileLimit(need); err != nil {
 		return err
 	}
-	if !quiet {
+	if !out.quiet {
 		r.Progress = stderr
 	}
 	results, runErr := r.Run(ctx)
@@ -84,7 +84,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		if err := res.Write(stdout, baselineOf(res.Mode, baseline)); err != nil {
+		if err := res.Write(stdout, baselineOf(res.Mode, out.baseline)); err != nil {
+			return err
+		}
+	}
+	if out.svg != "" && len(results) > 0 {
+		if err := writeChartFile(out.svg, results, out.baseline); err != nil {
 			return err
 		}
 	}
@@ -103,9 +108,16 @@ func baselineOf(mode Mode, given string) string {
 	return "coder-bg"
 }
 
+// output is what the bench's flags ask of its report.
+type output struct {
+	baseline string // -baseline
+	quiet    bool   // -q
+	svg      string // -svg: the chart's file; "": none
+}
+
 // parseFlags reads the bench's flags into a Runner. Mistakes are
 // reported on stderr and returned as a cli.UsageError.
-func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner, baseline string, quiet bool, err error) {
+func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner, out output, err error) {
 	fs := flag.NewFlagSet("wsflow bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	modes := fs.String("mode", "stream,rtt,idle", "comma-separated `modes` to run, in order: stream, rtt, idle, broadcast")
@@ -115,7 +127,7 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 		urls = append(urls, s)
 		return nil
 	})
-	fs.StringVar(&baseline, "baseline", "", "the `target` ratios are to (default coder-bg, and gorilla-hub for broadcast)")
+	fs.StringVar(&out.baseline, "baseline", "", "the `target` ratios are to (default coder-bg, and gorilla-hub for broadcast)")
 	rounds := fs.Int("rounds", 5, "interleaved `rounds` of every mode")
 	dur := fs.Duration("d", 5*time.Second, "measured `duration` of each rtt, stream and broadcast round")
 	warmup := fs.Duration("warmup", time.Second, "traffic before each measured window")
@@ -129,17 +141,18 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 	rate := fs.Float64("rate", 0, "broadcast: `messages` per second per sender; 0: closed loop (a sender's next message once all but -w-1 of its earlier ones have reached every member)")
 	quietLoad := fs.Float64("quiet", 0.3, "before each rtt, stream and broadcast round, wait until other processes use less than this many `cores` (0: do not wait)")
 	quietWait := fs.Duration("quiet-wait", 20*time.Second, "the longest wait for -quiet, per round")
-	fs.BoolVar(&quiet, "q", false, "do not print a line per round on standard error")
+	fs.BoolVar(&out.quiet, "q", false, "do not print a line per round on standard error")
+	fs.StringVar(&out.svg, "svg", "", "also write the run as an SVG chart to `file` (per mode, each target's CPU per message or delivery, or KiB per idle connection, with p50 and p99 latency)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), benchUsage, strings.Join(EchoNames(), ", "), strings.Join(HubNames(), ", "))
 		fs.PrintDefaults()
 	}
 	if err := cli.Parse(fs, args); err != nil {
-		return nil, "", false, err
+		return nil, out, err
 	}
-	fail := func(err error) (*Runner, string, bool, error) {
+	fail := func(err error) (*Runner, output, error) {
 		fmt.Fprintf(stderr, "wsflow bench: %v\n", err)
-		return nil, "", false, cli.UsageError{Err: err}
+		return nil, out, cli.UsageError{Err: err}
 	}
 
 	r = &Runner{
@@ -202,7 +215,7 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 	}
 	if *spawn != "" {
 		if r.Exe, err = os.Executable(); err != nil {
-			return nil, "", false, err
+			return nil, out, err
 		}
 		for name := range strings.SplitSeq(*spawn, ",") {
 			t, err := SpawnTarget(strings.TrimSpace(name))
@@ -242,12 +255,25 @@ func parseFlags(ctx context.Context, args []string, stderr io.Writer) (r *Runner
 	}
 	warned := map[string]bool{}
 	for _, mode := range r.Modes {
-		if b := baselineOf(mode, baseline); !names[b] && !warned[b] {
+		if b := baselineOf(mode, out.baseline); !names[b] && !warned[b] {
 			warned[b] = true
 			fmt.Fprintf(stderr, "wsflow bench: baseline %q is not a target: no ratios for %s\n", b, mode)
 		}
 	}
-	return r, baseline, quiet, nil
+	return r, out, nil
+}
+
+// writeChartFile writes the chart of results (see WriteChart) to name.
+func writeChartFile(name string, results []*Result, baseline string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := WriteChart(f, results, baseline); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // broadcastWindow is the default of -w for broadcast.

@@ -14,10 +14,10 @@ import (
 
 func TestParseFlagsBroadcast(t *testing.T) {
 	var stderr bytes.Buffer
-	r, baseline, _, err := parseFlags(context.Background(), strings.Fields("-spawn wsflow,gorilla-hub -mode broadcast -members 7 -senders 3 -rate 50"), &stderr)
+	r, out, err := parseFlags(context.Background(), strings.Fields("-spawn wsflow,gorilla-hub -mode broadcast -members 7 -senders 3 -rate 50"), &stderr)
 	require.NoError(t, err, stderr.String())
 	assert.Empty(t, stderr.String(), "the default baseline of broadcast is a target")
-	assert.Equal(t, "gorilla-hub", baselineOf(Broadcast, baseline))
+	assert.Equal(t, "gorilla-hub", baselineOf(Broadcast, out.baseline))
 	assert.Equal(t, []Mode{Broadcast}, r.Modes)
 	l := r.Loads[Broadcast]
 	assert.Equal(t, 7, l.Members)
@@ -25,17 +25,17 @@ func TestParseFlagsBroadcast(t *testing.T) {
 	assert.Equal(t, 50.0, l.Rate)
 	assert.Equal(t, 64, l.Size, "the default size of broadcast")
 
-	r, _, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast"), &stderr)
+	r, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast"), &stderr)
 	require.NoError(t, err)
 	assert.Equal(t, 500, r.Loads[Broadcast].Members)
 	assert.Equal(t, 10, r.Loads[Broadcast].Senders)
 	assert.Zero(t, r.Loads[Broadcast].Rate, "closed loop")
 
-	r, _, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast,stream"), &stderr)
+	r, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast,stream"), &stderr)
 	require.NoError(t, err)
 	assert.Equal(t, 4, r.Loads[Broadcast].Window, "broadcast's own default of -w")
 	assert.Equal(t, 16, r.Loads[Stream].Window)
-	r, _, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast,stream -w 7"), &stderr)
+	r, _, err = parseFlags(context.Background(), strings.Fields("-spawn wsflow -mode broadcast,stream -w 7"), &stderr)
 	require.NoError(t, err)
 	assert.Equal(t, 7, r.Loads[Broadcast].Window, "-w given: for every mode")
 	assert.Equal(t, 7, r.Loads[Stream].Window)
@@ -58,7 +58,7 @@ func TestParseFlagsRefusesWhatCannotRun(t *testing.T) {
 		"-target hub=ws://127.0.0.1:1/chat/?x=1 -mode broadcast": "takes no query",
 	} {
 		var stderr bytes.Buffer
-		_, _, _, err := parseFlags(context.Background(), strings.Fields(args), &stderr)
+		_, _, err := parseFlags(context.Background(), strings.Fields(args), &stderr)
 		var usage cli.UsageError
 		require.True(t, errors.As(err, &usage), "%s: want a usage error, got %v", args, err)
 		assert.ErrorContains(t, err, says, args)

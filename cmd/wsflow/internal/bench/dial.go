@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -22,6 +23,41 @@ const dialParallel = 64
 // connection leaves the transport's pool, so the pool plays no part.
 var dialClient = &http.Client{Transport: &http.Transport{DisableCompression: true}}
 
+// connsPerSource is how many connections dialAll opens from one loopback
+// source address: each connection to one server takes one of the source
+// address's ephemeral ports (net.ipv4.ip_local_port_range, 28,232 by
+// default on Linux), so beyond it dialAll binds 127.0.0.2, 127.0.0.3, ...
+// in turn (all of 127.0.0.0/8 is loopback on Linux).
+const connsPerSource = 20000
+
+// sourceClients are the HTTP clients bound to 127.0.0.2 and on, made as
+// needed.
+var sourceClients struct {
+	sync.Mutex
+	clients []*http.Client
+}
+
+// sourceClient returns the client of connection i of a run of dialAll:
+// dialClient for the first connsPerSource, then one bound to 127.0.0.2
+// for the next connsPerSource, and so on.
+func sourceClient(i int) (*http.Client, error) {
+	k := i / connsPerSource
+	if k == 0 {
+		return dialClient, nil
+	}
+	if k > 253 {
+		return nil, fmt.Errorf("connection %d: more than %d connections", i+1, 254*connsPerSource)
+	}
+	sourceClients.Lock()
+	defer sourceClients.Unlock()
+	for len(sourceClients.clients) < k {
+		ip := net.IPv4(127, 0, 0, byte(2+len(sourceClients.clients)))
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}}
+		sourceClients.clients = append(sourceClients.clients, &http.Client{Transport: &http.Transport{DisableCompression: true, DialContext: d.DialContext}})
+	}
+	return sourceClients.clients[k-1], nil
+}
+
 // dialAll opens n connections to url. On error it closes those it opened.
 func dialAll(ctx context.Context, url string, n int, readLimit int64) ([]*websocket.Conn, error) {
 	conns := make([]*websocket.Conn, n)
@@ -34,7 +70,11 @@ func dialAll(ctx context.Context, url string, n int, readLimit int64) ([]*websoc
 	for range min(n, dialParallel) {
 		wg.Go(func() {
 			for i := range next {
-				c, err := dialOne(ctx, url, readLimit)
+				client, err := sourceClient(i)
+				var c *websocket.Conn
+				if err == nil {
+					c, err = dialFrom(ctx, client, url, readLimit)
+				}
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -69,10 +109,15 @@ func dialAll(ctx context.Context, url string, n int, readLimit int64) ([]*websoc
 }
 
 func dialOne(ctx context.Context, url string, readLimit int64) (*websocket.Conn, error) {
+	return dialFrom(ctx, dialClient, url, readLimit)
+}
+
+// dialFrom opens one connection to url with client.
+func dialFrom(ctx context.Context, client *http.Client, url string, readLimit int64) (*websocket.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
-		HTTPClient:      dialClient,
+		HTTPClient:      client,
 		CompressionMode: websocket.CompressionDisabled,
 	})
 	if err != nil {

@@ -17,16 +17,17 @@ import (
 // starts the target called name as a child process of the wsflow binary,
 // and the routes it serves:
 //
-//   - "wsflow": the demo, "demo -addr 127.0.0.1:0 -keepalive 0", with its
-//     echo at /echo and its chat rooms at /chat/ (keep-alive off, as none
-//     of the baselines pings);
+//   - "wsflow": the demo, "demo -addr 127.0.0.1:0 -keepalive 0 -max-conns
+//     0", with its echo at /echo and its chat rooms at /chat/ (keep-alive
+//     off, as none of the baselines pings; no cap on sockets, which none of
+//     the baselines has either);
 //   - a baseline echo server (see EchoNames): "bench-server -impl NAME
 //     -addr 127.0.0.1:0", at /echo;
 //   - a baseline broadcast server (see HubNames): the same command line,
 //     with its rooms at /chat/.
 func SpawnArgs(name string) (args []string, routes Routes, err error) {
 	if name == "wsflow" {
-		return []string{"demo", "-addr", "127.0.0.1:0", "-keepalive", "0"}, Routes{Echo: "/echo", Room: "/chat/"}, nil
+		return []string{"demo", "-addr", "127.0.0.1:0", "-keepalive", "0", "-max-conns", "0"}, Routes{Echo: "/echo", Room: "/chat/"}, nil
 	}
 	args = []string{"bench-server", "-impl", name, "-addr", "127.0.0.1:0"}
 	if _, ok := echoes[name]; ok {

@@ -42,7 +42,7 @@ func TestStartProcessStopsWhenContextEnds(t *testing.T) {
 func TestSpawnArgs(t *testing.T) {
 	args, routes, err := SpawnArgs("wsflow")
 	require.NoError(t, err)
-	assert.Equal(t, "demo -addr 127.0.0.1:0 -keepalive 0", strings.Join(args, " "))
+	assert.Equal(t, "demo -addr 127.0.0.1:0 -keepalive 0 -max-conns 0", strings.Join(args, " "))
 	assert.Equal(t, Routes{Echo: "/echo", Room: "/chat/"}, routes)
 
 	for _, name := range EchoNames() {
