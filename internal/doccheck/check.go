@@ -51,6 +51,7 @@ var packages = map[string]string{
 	"broker":      "github.com/wsflow/wsflow/broker",
 	"natsbroker":  "github.com/wsflow/wsflow/broker/natsbroker",
 	"client":      "github.com/wsflow/wsflow/client",
+	"roomclient":  "github.com/wsflow/wsflow/client/roomclient",
 	"flow":        "github.com/wsflow/wsflow/flow",
 	"rxflow":      "github.com/wsflow/wsflow/flow/rxflow",
 	"message":     "github.com/wsflow/wsflow/message",

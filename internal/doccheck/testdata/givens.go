@@ -26,6 +26,8 @@ var (
 	hello   http.Handler                                  // a socket under test
 	newEcho func(*http.Request) flow.Flow[string, string] // a flow factory
 
+	roomURL = "ws://localhost:9000/rooms/lobby?name=ann" // a /rooms room to join
+
 	every    time.Duration // a route's ?every=D
 	running  atomic.Bool   // the stopwatch's state
 	counter  atomic.Int64
