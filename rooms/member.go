@@ -98,6 +98,7 @@ type member[T any] struct {
 	local      *localRoom[T]
 	sub        broker.Subscription
 	announced  bool
+	from       uint64 // the first sequence number it writes live: its hello's, once announced
 }
 
 func (r *Rooms[T]) newMember(room string, join *joinConfig[T]) *member[T] {
@@ -179,7 +180,7 @@ func (m *member[T]) write(ctx context.Context, emit func(T) error) error {
 				m.fail(err)
 				return
 			}
-			if !m.queue.push(v, len(ev.Data)) {
+			if !m.queue.push(v, len(ev.Data), ev.Seq) {
 				m.fail(ErrTooSlow)
 			}
 		},
@@ -200,12 +201,18 @@ func (m *member[T]) write(ctx context.Context, emit func(T) error) error {
 	}
 	if m.join.announce {
 		pctx, cancel := context.WithTimeout(ctx, publishTimeout)
-		_, err := m.r.publish(pctx, m.room, m.join.hello)
+		seq, err := m.r.publish(pctx, m.room, m.join.hello)
 		cancel()
 		if err != nil {
 			return err
 		}
 		m.announced = true
+		if !m.join.resume {
+			// Its feed may start before events that others published
+			// before its hello and that this server had not yet seen
+			// (with a broker across servers): it receives from its hello.
+			m.from = seq
+		}
 	}
 	close(m.joined)
 	out := batch.From(ctx)
@@ -281,8 +288,10 @@ func (m *member[T]) writeLive(msgs []pending[T], out batch.Output, emit func(T) 
 		defer out.Release()
 	}
 	for i, p := range msgs {
-		if err := emit(p.v); err != nil {
-			return err
+		if p.seq >= m.from {
+			if err := emit(p.v); err != nil {
+				return err
+			}
 		}
 		m.queue.written(p.size)
 		msgs[i] = pending[T]{}

@@ -17,19 +17,22 @@ type liveQueue[T any] struct {
 	totals *queued // the Rooms' totals, kept with count and bytes
 }
 
-// pending is one message waiting in a member's queue, with its size.
+// pending is one message waiting in a member's queue, with its size and
+// its event's sequence number.
 type pending[T any] struct {
 	v    T
 	size int
+	seq  uint64
 }
 
 func newLiveQueue[T any](limits Limits, totals *queued) *liveQueue[T] {
 	return &liveQueue[T]{ready: make(chan struct{}, 1), limits: limits, totals: totals}
 }
 
-// push adds v, of size n, unless that would take the queue past its
-// limits. A released queue takes nothing and reports success.
-func (q *liveQueue[T]) push(v T, n int) bool {
+// push adds v, of size n and sequence number seq, unless that would take
+// the queue past its limits. A released queue takes nothing and reports
+// success.
+func (q *liveQueue[T]) push(v T, n int, seq uint64) bool {
 	q.mu.Lock()
 	if q.released {
 		q.mu.Unlock()
@@ -39,7 +42,7 @@ func (q *liveQueue[T]) push(v T, n int) bool {
 		q.mu.Unlock()
 		return false
 	}
-	q.pending = append(q.pending, pending[T]{v, n})
+	q.pending = append(q.pending, pending[T]{v, n, seq})
 	q.count++
 	q.bytes += n
 	q.totals.messages.Add(1)

@@ -326,3 +326,27 @@ func TestUnavailableBroker(t *testing.T) {
 	require.ErrorIs(t, err, broker.ErrUnavailable)
 	require.Zero(t, rs.Len())
 }
+
+// lagging is a broker whose live feed starts before an event that another
+// server published just before the member's hello, as a feed across
+// servers can: the event comes to the feed after its Start.
+type lagging struct{ broker.InProcess }
+
+func (b *lagging) Subscribe(ctx context.Context, room string, h broker.Handler) (broker.Subscription, error) {
+	sub, err := b.InProcess.Subscribe(ctx, room, h)
+	if err == nil {
+		_, err = b.InProcess.Publish(ctx, room, []byte("from another server, before the hello"))
+	}
+	return sub, err
+}
+
+// A member without Resume receives the room from its own hello on, even
+// when its feed started before events published ahead of the hello.
+func TestAnnouncedMemberStartsAtItsHello(t *testing.T) {
+	rs := rooms.New(rooms.Config[string]{Broker: &lagging{}})
+	ann := join(t, rs, "a", "ann", 1)
+	require.Equal(t, []string{"* ann joined"}, ann.waitFor(t, 1))
+	require.NoError(t, ann.r.Push("hi"))
+	require.Equal(t, []string{"* ann joined", "ann: hi"}, ann.waitFor(t, 2))
+	ann.r.Stop()
+}
