@@ -217,7 +217,7 @@ test("resumes across restarts of its server: every event once, in order; recover
   await alice.until(() => alice.texts().includes("m5"));
 
   await control("/kill-a");
-  await alice.until(() => alice.states.count("waiting") === 1);
+  await alice.until(() => alice.states.count("waiting") >= 1); // it may have tried again already
   assert.equal(alice.states.find((s) => s.state === "waiting").code, 1006, "killed: no close frame");
   alice.room.send("sent while away"); // queued until a socket opens
   say(5);
