@@ -26,7 +26,7 @@ type partition struct {
 	epoch string
 	rooms map[string]map[*sub]struct{} // by subject
 	count int                          // subscriptions in rooms
-	feed  jetstream.ConsumeContext     // the consumer, while count > 0
+	feed  jetstream.ConsumeContext     // the consumer, from the first subscription to the connection's loss
 	gen   uint64                       // counts the consumers started: deliveries of older ones are dropped
 	last  uint64                       // the latest sequence number the consumer handed out
 }
@@ -43,8 +43,10 @@ type sub struct {
 // event of its room.
 func (s *sub) Start() broker.Position { return s.start }
 
-// Close ends the subscription; after the partition's last one on this
-// server, it stops the partition's consumer.
+// Close ends the subscription. The partition's consumer goes on after
+// its last one on this server, until the broker loses its connection or
+// is closed: a server keeps at most one consumer per partition, and
+// rooms joined one after another do not make and drop one each.
 func (s *sub) Close() {
 	p := s.p
 	p.mu.Lock()
@@ -58,12 +60,7 @@ func (s *sub) Close() {
 		delete(p.rooms, s.subject)
 	}
 	p.count--
-	var stop jetstream.ConsumeContext
-	if p.count == 0 {
-		stop = p.detach()
-	}
 	p.mu.Unlock()
-	stopFeed(stop)
 }
 
 // setEpoch records the partition's epoch and reports whether it changed.
