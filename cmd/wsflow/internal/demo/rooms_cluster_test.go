@@ -143,7 +143,7 @@ func TestRoomsClusterFailover(t *testing.T) {
 		sent += f.sent[s].Load()
 	}
 	t.Logf("%d members open, %d closed 1013; %d messages sent, %d of them on their way when the node stopped; %d events after the joins, identical for every open member; the slowest message reached every member %v after it was sent",
-		len(open), members-len(open), sent, inFlight, len(room0), f.slowest().Round(time.Millisecond))
+		len(open), members-len(open), sent, inFlight, len(room0), f.longest.Round(time.Millisecond))
 }
 
 // clientNode returns the index of the one server of servers, not among

@@ -195,9 +195,3 @@ func (f *roomLoad) inFlight() int64 {
 	}
 	return n
 }
-
-func (f *roomLoad) slowest() time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.longest
-}
