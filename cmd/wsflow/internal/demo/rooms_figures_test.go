@@ -110,9 +110,10 @@ func cpuTime(t *testing.T, demos []*demoProcess) time.Duration {
 }
 
 // TestRoomsFiguresRecovery measures 100 members coming back at once to a
-// /rooms room of 1,000 events, over sockets: each opens with since the
-// seq before the first and reads until its own joined. In-process, then
-// on NATS (embedded).
+// /rooms room of 1,000 events, over sockets: each opens with since=0 and
+// reads what the history holds (its latest 1,000 events, into which the
+// members' joined and left events come as they recover) until its own joined.
+// In-process, then on NATS (embedded).
 func TestRoomsFiguresRecovery(t *testing.T) {
 	if !*measureRooms {
 		t.Skip("set -rooms.figures to run")
@@ -142,31 +143,27 @@ func TestRoomsFiguresRecovery(t *testing.T) {
 			var wg sync.WaitGroup
 			for i := range members {
 				wg.Go(func() {
-					errs[i] = recoverAll(ctx, d.url("ws", fmt.Sprintf("/rooms/recovery?name=r%d&since=%d", i, joined.Seq)), fmt.Sprintf("r%d", i))
+					errs[i] = recoverAll(ctx, d.url("ws", fmt.Sprintf("/rooms/recovery?name=r%d&since=0", i)), fmt.Sprintf("r%d", i))
 				})
 			}
 			wg.Wait()
 			took := time.Since(began)
 			require.NoError(t, errors.Join(errs...))
-			t.Logf("%s: %d members recovered 1,000 events each in %v", tc.name, members, took.Round(time.Millisecond))
+			t.Logf("%s: %d members recovered the history (about 1,000 events) each in %v", tc.name, members, took.Round(time.Millisecond))
 		})
 	}
 }
 
-// recoverAll opens url, expects "recovered":true, reads 1,000 messages
-// and then name's joined, and closes.
+// recoverAll opens url, reads the history, which must hold at least 800
+// of ann's messages, up to name's joined, and closes.
 func recoverAll(ctx context.Context, url, name string) error {
 	c, err := client.Open(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer c.CloseNow()
-	first, err := readEv(ctx, c)
-	if err != nil {
+	if _, err := readEv(ctx, c); err != nil { // {"epoch":E,"recovered":R}
 		return err
-	}
-	if first.Recovered == nil || !*first.Recovered {
-		return fmt.Errorf("%s: first %s", name, first.raw)
 	}
 	for said := 0; ; {
 		ev, err := readEv(ctx, c)
@@ -177,7 +174,7 @@ func recoverAll(ctx context.Context, url, name string) error {
 			said++
 		}
 		if ev.Joined == name {
-			if said != 1000 {
+			if said < 800 {
 				return fmt.Errorf("%s: %d messages before its joined", name, said)
 			}
 			return c.Close(message.NormalClosure, "")
