@@ -84,7 +84,7 @@ func roomsScale(t *testing.T, n int) {
 		})
 	}
 	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
+	require.NoError(t, errors.Join(errs...), "the demo's warnings and errors:\n%s", warnings(d.logs.String()))
 	took := time.Since(began)
 	after := measureProcess(t, d.pid(), js)
 	t.Logf("%d rooms joined in %v (%.0f a second): JetStream streams %d -> %d, consumers %d -> %d, messages %d; the demo's open files %d -> %d, resident memory %d -> %d MiB",
@@ -171,4 +171,15 @@ func measureProcess(t *testing.T, pid int, js jetstream.JetStream) figures {
 		f.messages += s.CachedInfo().State.Msgs
 	}
 	return f
+}
+
+// warnings returns the lines of log at level WARN or ERROR, at most 20.
+func warnings(log string) string {
+	var out []string
+	for line := range strings.Lines(log) {
+		if len(out) < 20 && (strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR")) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "")
 }
