@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wsflow/wsflow/broker"
+	"github.com/wsflow/wsflow/internal/natstest"
 )
 
 // BenchmarkReplay100 measures 100 members coming back at once to a room
@@ -18,17 +19,13 @@ import (
 // concurrently and reads them to the end. ns/replay is ns/op / 100. The
 // two sub-benchmarks compare the brokers in one run.
 func BenchmarkReplay100(b *testing.B) {
-	ns := startNATS(b, b.TempDir(), -1)
-	var inProcess any = broker.NewInProcess()
+	ns := natstest.Start(b, b.TempDir(), -1)
 	for _, bc := range []struct {
 		name string
-		b    any
-	}{{"InProcess", inProcess}, {"NATS", connect(b, ns.ClientURL())}} {
+		b    broker.Broker
+	}{{"InProcess", broker.NewInProcess()}, {"NATS", connect(b, ns.ClientURL())}} {
 		b.Run(bc.name, func(b *testing.B) {
-			br, ok := bc.b.(broker.Broker)
-			if !ok {
-				b.Skipf("%T is not a broker.Broker", bc.b)
-			}
+			br := bc.b
 			ctx := context.Background()
 			var last uint64
 			for range 1000 {
@@ -82,7 +79,7 @@ func replayCount(ctx context.Context, br broker.Broker, upTo uint64) (int, error
 // throughput's inverse; p99-ns the 99th percentile of the time from
 // Publish's call to delivery.
 func BenchmarkDelivery(b *testing.B) {
-	ns := startNATS(b, b.TempDir(), -1)
+	ns := natstest.Start(b, b.TempDir(), -1)
 	pub, subb := connect(b, ns.ClientURL()), connect(b, ns.ClientURL())
 	var (
 		mu        sync.Mutex

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
+	"github.com/wsflow/wsflow/internal/natstest"
 	"github.com/wsflow/wsflow/message"
 )
 
@@ -27,13 +27,13 @@ import (
 // the same events in the same order; every publish either returned its
 // seq, and its event is delivered once, or returned ErrUnavailable.
 func TestClusterNodeLoss(t *testing.T) {
-	servers, _ := startCluster(t, 3)
+	servers, _ := natstest.Cluster(t, 3)
 	urls := func(order ...int) string {
-		var u []string
+		var in []*server.Server
 		for _, i := range order {
-			u = append(u, servers[i].ClientURL())
+			in = append(in, servers[i])
 		}
-		return strings.Join(u, ",")
+		return natstest.URLs(in...)
 	}
 	// One partition, whose stream's leader is the node b1 is connected to.
 	opts := []natsbroker.Option{natsbroker.WithReplicas(3), natsbroker.WithPartitions(1)}
@@ -168,7 +168,7 @@ func waitThrough(t *testing.T, r *recorder, last uint64) []broker.Event {
 // same epoch.
 func TestLossPastGrace(t *testing.T) {
 	dir := t.TempDir()
-	ns := startNATS(t, dir, -1)
+	ns := natstest.Start(t, dir, -1)
 	port := ns.Addr().(*net.TCPAddr).Port
 	reconnected := make(chan struct{}, 1)
 	b := connect(t, ns.ClientURL(), natsbroker.WithNATSOptions(nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} })))
@@ -200,7 +200,7 @@ func TestLossPastGrace(t *testing.T) {
 	_, err = b.Replay(ctx, "r", was, 1)
 	require.ErrorIs(t, err, broker.ErrUnavailable)
 
-	startNATS(t, dir, port)
+	natstest.Start(t, dir, port)
 	select {
 	case <-reconnected:
 	case <-time.After(patience):

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
+	"github.com/wsflow/wsflow/internal/natstest"
 )
 
 // Two brokers on two connections, two subscribers on each, four
@@ -21,7 +22,7 @@ import (
 // subscriber receives the room's events once each, in one order, with
 // increasing (not consecutive) sequence numbers.
 func TestOneOrderAcrossBrokers(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b1, b2 := connect(t, ns.ClientURL(), natsbroker.WithPartitions(1)), connect(t, ns.ClientURL(), natsbroker.WithPartitions(1))
 	var recs []*recorder
 	var start []broker.Position
@@ -73,7 +74,7 @@ func TestOneOrderAcrossBrokers(t *testing.T) {
 // A subscription's Start and a replay up to it give every event once: the
 // history's up to Start, the live ones after.
 func TestSubscribeThenReplay(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL())
 	other := connect(t, ns.ClientURL())
 	for i := range 10 {
@@ -103,7 +104,7 @@ func TestSubscribeThenReplay(t *testing.T) {
 // A replay reads a 1,000-event history in batches: a handful of JetStream
 // requests, not one per event.
 func TestReplayInBatches(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL())
 	var last uint64
 	for i := range 1000 {
@@ -123,7 +124,7 @@ func TestReplayInBatches(t *testing.T) {
 // Rooms are subjects, not streams: 3,000 rooms used leave the streams at
 // the partitions' number, and the consumers at one per partition.
 func TestRoomsAreNotStreams(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL())
 	for i := range 3000 {
 		room := fmt.Sprintf("room-%d", i)
@@ -143,7 +144,7 @@ func TestRoomsAreNotStreams(t *testing.T) {
 // again (making its streams again), the stream is the same one, holding
 // the same events, and the numbering goes on.
 func TestNothingDeletesARoom(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	api := countAPI(t, ns.ClientURL())
 	b := connect(t, ns.ClientURL())
 	r := newRecorder()
@@ -171,7 +172,7 @@ func TestNothingDeletesARoom(t *testing.T) {
 // epoch; a replay from the old epoch did not recover and reads every event
 // the new history holds.
 func TestNewStreamNewEpoch(t *testing.T) {
-	old := startNATS(t, t.TempDir(), -1)
+	old := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, old.ClientURL())
 	for i := range 5 {
 		publish(t, b, "r", fmt.Sprint(i))
@@ -182,7 +183,7 @@ func TestNewStreamNewEpoch(t *testing.T) {
 	old.Shutdown()
 	old.WaitForShutdown()
 
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b = connect(t, ns.ClientURL())
 	for i := range 7 {
 		publish(t, b, "r", fmt.Sprint(i))
@@ -201,7 +202,7 @@ func TestNewStreamNewEpoch(t *testing.T) {
 // Recovered, by the rules of the broker package: events of room "r"
 // interleaved with "s"'s, a history of 5 per room.
 func TestRecovered(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL(), natsbroker.WithPartitions(1), natsbroker.WithHistory(5))
 	var rs []uint64
 	for i := range 8 {
@@ -247,7 +248,7 @@ func TestRecovered(t *testing.T) {
 
 // The history's byte budget is the streams', shared by the partitions.
 func TestHistoryBytes(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	connect(t, ns.ClientURL(), natsbroker.WithPartitions(4), natsbroker.WithHistoryBytes(4<<20),
 		natsbroker.WithHistory(10), natsbroker.WithMaxAge(time.Hour), natsbroker.WithStorage(jetstream.MemoryStorage))
 	nc, err := nats.Connect(ns.ClientURL())
@@ -273,7 +274,7 @@ func TestHistoryBytes(t *testing.T) {
 
 // Any room name is a room of its own, long or short, of any characters.
 func TestRoomNamesOfAnyCharacters(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL(), natsbroker.WithPartitions(1))
 	rooms := []string{"a", "a.b", "a b", "*", ">", "_x", "~x", "é", "", strings.Repeat("y", 64), strings.Repeat("y", 65),
 		strings.Repeat("z", 192), strings.Repeat("z", 193), strings.Repeat("z", 10000)}
@@ -302,7 +303,7 @@ func TestZeroBrokerIsUnavailable(t *testing.T) {
 }
 
 func TestConnectFails(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	_, err := natsbroker.Connect(ns.ClientURL(), natsbroker.WithPrefix("a.b"))
 	require.ErrorContains(t, err, "prefix")
 	url := ns.ClientURL()
@@ -314,7 +315,7 @@ func TestConnectFails(t *testing.T) {
 
 // Closing the broker ends its subscriptions with ErrUnavailable.
 func TestCloseEndsSubscriptions(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL())
 	r := newRecorder()
 	subscribe(t, b, "r", r)

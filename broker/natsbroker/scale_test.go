@@ -14,6 +14,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
+	"github.com/wsflow/wsflow/internal/natstest"
 )
 
 var scale = flag.Int("rooms.scale", 0, "the rooms TestScale uses (0: skip it)")
@@ -27,7 +28,7 @@ func TestScale(t *testing.T) {
 	if *scale == 0 {
 		t.Skip("set -rooms.scale to run")
 	}
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	b := connect(t, ns.ClientURL())
 	before := measure(t)
 	began := time.Now()

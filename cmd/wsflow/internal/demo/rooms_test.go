@@ -8,39 +8,23 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+	"github.com/wsflow/wsflow/internal/natstest"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router/wstest"
 )
-
-// startNATS starts a NATS server with JetStream on 127.0.0.1, storing in
-// dir, on port (-1: a random one), and stops it when the test ends.
-func startNATS(t *testing.T, dir string, port int) *server.Server {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true,
-	})
-	require.NoError(t, err)
-	go s.Start()
-	require.True(t, s.ReadyForConnections(testTimeout), "nats-server did not start")
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return s
-}
 
 // connectNATS returns a broker on the NATS server at url, closed when the
 // test ends (after the demos started later have shut down). reconnected,
@@ -230,7 +214,7 @@ func TestRoomsErrors(t *testing.T) {
 // the room's latest event, is told "recovered":false first. The member
 // comes back on the other server of one NATS.
 func TestRoomsSince(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	a := startDemoWith(t, connectNATS(t, ns.ClientURL(), nil))
 	b := startDemoWith(t, connectNATS(t, ns.ClientURL(), nil))
 	roomsSince(t, a, b)
@@ -328,7 +312,7 @@ func roomsSince(t *testing.T, a, b *testDemo) {
 // each from its own joined, holding every message once in its sender's
 // order. /chat too is one room across the two.
 func TestRoomsAcrossServers(t *testing.T) {
-	ns := startNATS(t, t.TempDir(), -1)
+	ns := natstest.Start(t, t.TempDir(), -1)
 	demos := []*testDemo{
 		startDemoWith(t, connectNATS(t, ns.ClientURL(), nil)),
 		startDemoWith(t, connectNATS(t, ns.ClientURL(), nil)),
@@ -428,7 +412,7 @@ func rawOf(evs []roomEv) []string {
 // on; once NATS is back on its port, members join again.
 func TestRoomsNATSLoss(t *testing.T) {
 	dir := t.TempDir()
-	ns := startNATS(t, dir, -1)
+	ns := natstest.Start(t, dir, -1)
 	reconnected := make(chan struct{}, 1)
 	d := startDemoWith(t, connectNATS(t, ns.ClientURL(), reconnected))
 	chatter := member(t, d, "lossy", "ann")
@@ -453,7 +437,7 @@ func TestRoomsNATSLoss(t *testing.T) {
 	resp, body := get(t, d.httpURL("/healthz"), nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 
-	startNATS(t, dir, port)
+	natstest.Start(t, dir, port)
 	select {
 	case <-reconnected:
 	case <-testCtx(t).Done():
@@ -531,44 +515,14 @@ func TestCommandNATSUnreachable(t *testing.T) {
 // identical sequence for all six.
 func TestBinariesShareRooms(t *testing.T) {
 	bin := buildDemo(t)
-	first := startBinary(t, bin, "-nats", "embedded", "-nats-listen", "127.0.0.1:0")
+	first := startProcess(t, bin, "-nats", "embedded", "-nats-listen", "127.0.0.1:0")
 	// The log line was written before the listening line, but on
 	// standard error, which reaches the test by a copier of its own.
 	require.NoError(t, first.logs.WaitFor(testCtx(t), "rooms on the embedded NATS server"), "log:\n%s", first.logs)
 	m := embeddedURL.FindStringSubmatch(first.logs.String())
 	require.NotNil(t, m, "log:\n%s", first.logs)
-	second := startBinary(t, bin, "-nats", m[1])
-	sharedRoom(t, []*testDemo{first, second}, 1000)
-}
-
-// startBinary runs `wsflow demo -addr 127.0.0.1:0 args...` as a process of
-// its own until the end of the test, which stops it with SIGTERM and
-// fails unless it exits 0.
-func startBinary(t *testing.T, bin string, args ...string) *testDemo {
-	t.Helper()
-	d := &testDemo{stdout: &syncBuffer{}, logs: &syncBuffer{}}
-	cmd := exec.Command(bin, append([]string{"demo", "-addr", "127.0.0.1:0"}, args...)...)
-	cmd.Stdout, cmd.Stderr = d.stdout, d.logs
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	d.stop = sync.OnceValue(func() error {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			return err
-		case <-time.After(testTimeout): // a hang guard
-			cmd.Process.Kill()
-			return fmt.Errorf("still running %v after SIGTERM: %v", testTimeout, <-exited)
-		}
-	})
-	t.Cleanup(func() { require.NoError(t, d.stop(), "the demo's exit, stderr:\n%s", d.logs) })
-	ctx := testCtx(t)
-	require.NoError(t, d.stdout.WaitFor(ctx, "\n"), "stderr:\n%s", d.logs)
-	line := listeningLine.FindStringSubmatch(d.stdout.String())
-	require.NotNil(t, line, "listening line: %q", d.stdout.String())
-	d.addr = line[1]
-	return d
+	second := startProcess(t, bin, "-nats", m[1])
+	sharedRoom(t, []*testDemo{first.demo(), second.demo()}, 1000)
 }
 
 // The same guarantees with the in-process default: 6 members of one
