@@ -47,6 +47,7 @@ func (p *demoProcess) start(args ...string) error {
 	stdout := &syncBuffer{}
 	cmd := exec.Command(p.bin, append([]string{"demo", "-addr", p.addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = stdout, p.logs
+	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

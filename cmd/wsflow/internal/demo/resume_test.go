@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"net/http"
-	"os/exec"
 	"strconv"
 	"sync"
 	"testing"
@@ -13,29 +12,6 @@ import (
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/client/roomclient"
 )
-
-// startKillable is startBinary for a demo the test kills with SIGKILL:
-// kill sends it by the process's ID and returns once the process is gone;
-// the end of the test kills it if the test has not.
-func startKillable(t *testing.T, bin string, args ...string) (d *testDemo, kill func()) {
-	t.Helper()
-	d = &testDemo{stdout: &syncBuffer{}, logs: &syncBuffer{}}
-	cmd := exec.Command(bin, append([]string{"demo", "-addr", "127.0.0.1:0"}, args...)...)
-	cmd.Stdout, cmd.Stderr = d.stdout, d.logs
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	kill = sync.OnceFunc(func() {
-		cmd.Process.Kill() // SIGKILL, to this process's ID
-		<-exited
-	})
-	t.Cleanup(kill)
-	require.NoError(t, d.stdout.WaitFor(testCtx(t), "\n"), "stderr:\n%s", d.logs)
-	line := listeningLine.FindStringSubmatch(d.stdout.String())
-	require.NotNil(t, line, "listening line: %q", d.stdout.String())
-	d.addr = line[1]
-	return d, kill
-}
 
 // heard is what a roomclient.Member learns, greetings and events, in the
 // order it learns them.
@@ -94,11 +70,12 @@ func run(t *testing.T, m *roomclient.Member) {
 // second demo was down among them.
 func TestResumeAcrossAKilledServer(t *testing.T) {
 	bin := buildDemo(t)
-	first := startBinary(t, bin, "-nats", "embedded", "-nats-listen", "127.0.0.1:0")
+	first := startProcess(t, bin, "-nats", "embedded", "-nats-listen", "127.0.0.1:0").demo()
 	require.NoError(t, first.logs.WaitFor(testCtx(t), "rooms on the embedded NATS server"), "log:\n%s", first.logs)
 	nats := embeddedURL.FindStringSubmatch(first.logs.String())
 	require.NotNil(t, nats, "log:\n%s", first.logs)
-	second, kill := startKillable(t, bin, "-nats", nats[1])
+	killable := startProcess(t, bin, "-nats", nats[1])
+	second := killable.demo()
 
 	backoff := client.Backoff{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond}
 	mem := newHeard()
@@ -158,7 +135,7 @@ func TestResumeAcrossAKilledServer(t *testing.T) {
 		follow(mem.next(t))
 	}
 
-	kill()
+	require.NoError(t, killable.kill()) // SIGKILL, to the process's ID
 	// Ten more published while the second demo is down, as the sender
 	// sees its own messages come back.
 	for missed := strconv.Itoa(texts + 10); ; {
@@ -166,8 +143,8 @@ func TestResumeAcrossAKilledServer(t *testing.T) {
 			break
 		}
 	}
-	restarted := startBinary(t, bin, "-nats", nats[1], "-addr", second.addr)
-	require.Equal(t, second.addr, restarted.addr)
+	require.NoError(t, killable.start("-nats", nats[1])) // on the same address
+	require.Equal(t, second.addr, killable.demo().addr)
 	atKill := texts
 	var g roomclient.Greeting
 	for { // what was on its way before the kill, then the greeting
@@ -196,15 +173,16 @@ func TestResumeAcrossAKilledServer(t *testing.T) {
 // follows the new numbering.
 func TestResumeToldOfANewEpoch(t *testing.T) {
 	bin := buildDemo(t)
-	d, kill := startKillable(t, bin)
+	killable := startProcess(t, bin)
+	d := killable.demo()
 	mem := newHeard()
 	member := roomclient.New(d.wsURL("/rooms/epoch?name=mem"), mem.config(client.Backoff{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond}))
 	run(t, member)
 	old := mem.greeting(t)
 	require.Equal(t, "mem", mem.next(t).(roomclient.Event).Joined)
 
-	kill()
-	startBinary(t, bin, "-addr", d.addr)
+	require.NoError(t, killable.kill())
+	require.NoError(t, killable.start()) // on the same address
 	g := mem.greeting(t)
 	require.True(t, g.Resumed)
 	require.False(t, g.Recovered, "the history of the killed process is gone")

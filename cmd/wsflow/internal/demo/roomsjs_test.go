@@ -87,6 +87,7 @@ func TestRoomsJSNode(t *testing.T) {
 		},
 	})
 	cmd := exec.CommandContext(testCtx(t), node, "--experimental-websocket", "--test", filepath.Join("testdata", "rooms_client.test.mjs"))
+	dieWithTest(cmd)
 	cmd.Env = append(os.Environ(),
 		"ROOMS_JS="+servedModule(t, a.url("http", "")),
 		"DEMO_A="+a.url("ws", ""),
