@@ -346,12 +346,21 @@ func truncate(ctx context.Context, addr, path string, i int) error {
 	c.SetDeadline(time.Now().Add(testTimeout))
 	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", path, addr, hostileHandshakeKey)
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		return fmt.Errorf("handshake: %s", resp.Status)
+	}
+	if strings.HasPrefix(path, "/chat/") {
+		// A member joins once its socket is open; one whose connection
+		// ends before then has neither joined nor left. Cut the message
+		// once this one is in the room, as its own joined says.
+		if err := awaitJoined(br, "* cut"+strconv.Itoa(i)+" joined"); err != nil {
+			return err
+		}
 	}
 	text := []byte(unfinishedMarker + " from " + strconv.Itoa(i) + " " + strings.Repeat("x", 200))
 	var frames []byte
@@ -369,6 +378,28 @@ func truncate(ctx context.Context, addr, path string, i int) error {
 		return nil
 	}
 	return tc.CloseWrite()
+}
+
+// awaitJoined reads the server's frames (short, unmasked text ones) until
+// one holds line.
+func awaitJoined(br *bufio.Reader, line string) error {
+	for {
+		var head [2]byte
+		if _, err := io.ReadFull(br, head[:]); err != nil {
+			return err
+		}
+		n := int(head[1] & 0x7f)
+		if head[1]&0x80 != 0 || n >= 126 {
+			return fmt.Errorf("an unexpected frame header % x", head)
+		}
+		payload := make([]byte, n)
+		if _, err := io.ReadFull(br, payload); err != nil {
+			return err
+		}
+		if string(payload) == line {
+			return nil
+		}
+	}
 }
 
 // maskedFrame is a client frame whose header declares declared bytes and
