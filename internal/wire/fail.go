@@ -18,7 +18,7 @@ import (
 func (c *Conn) Fail(code message.Code) {
 	c.mu.Lock()
 	if c.failed == nil && !c.out.closeSent && c.out.atBoundary() {
-		c.pending.Write(appendClose(nil, code, "", c.client))
+		c.pending.Write(appendClose(nil, code, "", c.fromServer != nil))
 		c.out.closeSent = true
 	}
 	c.flushLocked()

@@ -53,7 +53,6 @@ type Conn struct {
 	net.Conn
 	timeout   time.Duration
 	readLimit int64
-	client    bool        // frames written here are masked
 	framed    atomic.Bool // the handshake is over: the bytes are frames
 
 	holds   atomic.Int32 // Hold calls not yet released
@@ -80,7 +79,7 @@ type Conn struct {
 	idleMark int64     // fills when idleBy was set
 	cut      frameCut  // on a server: where the frame handed on ends
 
-	fromServer *serverInput // a client's: what its server sends, checked; nil on a server
+	fromServer *serverInput // a client's (whose frames are masked): what its server sends, checked; nil on a server
 	// What the reader of the moment follows of the frames read (see
 	// textCheck), on a server, whose Conn reads every byte of every frame
 	// (a client's HTTP transport may read the first frames with the
@@ -111,7 +110,7 @@ func NewServerConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
 // then bounded by timeout (0: no bound); readLimit is the limit that a
 // 1009's reason names.
 func NewClientConn(nc net.Conn, timeout time.Duration, readLimit int64) *Conn {
-	return &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, client: true, in: newInput(nc), fromServer: new(serverInput)}
+	return &Conn{Conn: nc, timeout: timeout, readLimit: readLimit, in: newInput(nc), fromServer: new(serverInput)}
 }
 
 // Preload puts b, bytes of the connection read before the Conn took it
