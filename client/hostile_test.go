@@ -2,25 +2,21 @@ package client_test
 
 import (
 	"bufio"
-	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	endian "encoding/binary"
-	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/internal/peertest"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -28,137 +24,6 @@ import (
 
 // The client against hostile servers: servers written by hand on a
 // loopback listener, which write raw bytes.
-
-// rawServer is a loopback listener whose connections serve handles; it
-// counts the connections it accepts.
-type rawServer struct {
-	l     net.Listener
-	conns atomic.Int32
-}
-
-// serveRaw serves each connection with serve, given the handshake request
-// read from it, until the end of the test, when the listener and every
-// connection still open are closed and the handlers waited for.
-func serveRaw(t *testing.T, serve func(nc net.Conn, br *bufio.Reader, r *http.Request)) *rawServer {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &rawServer{l: l}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		open []net.Conn
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s.conns.Add(1)
-			mu.Lock()
-			open = append(open, nc)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer nc.Close()
-				br := bufio.NewReader(nc)
-				r, err := http.ReadRequest(br)
-				if err != nil {
-					return
-				}
-				serve(nc, br, r)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, nc := range open {
-			nc.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return s
-}
-
-// URL returns the ws:// URL of path on the server.
-func (s *rawServer) URL(path string) string { return "ws://" + s.l.Addr().String() + path }
-
-// switchProtocols writes the response 101 to the handshake request r, and
-// frames after it in the same write.
-func switchProtocols(nc net.Conn, r *http.Request, frames []byte) {
-	sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n"
-	nc.Write(append([]byte(resp), frames...))
-}
-
-// frame returns a frame whose first byte is b0 (FIN, opcode) with payload
-// of less than 126 bytes, masked with key when key is not nil.
-func frame(b0 byte, payload string, key []byte) []byte {
-	f := []byte{b0, byte(len(payload))}
-	if key == nil {
-		return append(f, payload...)
-	}
-	f[1] |= 0x80
-	f = append(f, key...)
-	for i := range len(payload) {
-		f = append(f, payload[i]^key[i%4])
-	}
-	return f
-}
-
-// readFrame reads one frame from br and returns its first byte and its
-// payload, unmasked.
-func readFrame(br *bufio.Reader) (b0 byte, payload []byte, err error) {
-	var h [2]byte
-	if _, err := io.ReadFull(br, h[:]); err != nil {
-		return 0, nil, err
-	}
-	n := int(h[1] & 0x7f)
-	switch n {
-	case 126:
-		var ext [2]byte
-		if _, err := io.ReadFull(br, ext[:]); err != nil {
-			return 0, nil, err
-		}
-		n = int(endian.BigEndian.Uint16(ext[:]))
-	case 127:
-		return 0, nil, errors.New("a frame too long for a test")
-	}
-	var key [4]byte
-	if h[1]&0x80 != 0 {
-		if _, err := io.ReadFull(br, key[:]); err != nil {
-			return 0, nil, err
-		}
-	}
-	payload = make([]byte, n)
-	if _, err := io.ReadFull(br, payload); err != nil {
-		return 0, nil, err
-	}
-	for i := range payload {
-		payload[i] ^= key[i%4]
-	}
-	return h[0], payload, nil
-}
-
-// closeFrom reads frames from br up to a close frame and returns its
-// code and reason, or code 0 when the connection ends first.
-func closeFrom(br *bufio.Reader) message.Close {
-	for {
-		b0, p, err := readFrame(br)
-		if err != nil {
-			return message.Close{}
-		}
-		if b0&0x0f == 0x8 && len(p) >= 2 {
-			return message.Close{Code: message.Code(endian.BigEndian.Uint16(p)), Reason: string(p[2:])}
-		}
-	}
-}
 
 // RFC 6455 section 5.1: a client fails the connection (1002) on a masked
 // frame from the server, and delivers nothing of it.
@@ -168,9 +33,9 @@ func TestMaskedFrameFromServer(t *testing.T) {
 		name   string
 		frames []byte
 	}{
-		{"text", frame(0x81, "masked!", key)},
-		{"continuation", append(frame(0x01, "mas", nil), frame(0x80, "ked!", key)...)},
-		{"ping", frame(0x89, "ping", key)},
+		{"text", peertest.Frame(0x81, "masked!", key)},
+		{"continuation", append(peertest.Frame(0x01, "mas", nil), peertest.Frame(0x80, "ked!", key)...)},
+		{"ping", peertest.Frame(0x89, "ping", key)},
 	} {
 		for _, late := range []bool{false, true} {
 			name := tt.name + ", with the handshake's response"
@@ -179,17 +44,17 @@ func TestMaskedFrameFromServer(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				closed := make(chan message.Close, 1)
-				srv := serveRaw(t, func(nc net.Conn, br *bufio.Reader, r *http.Request) {
-					first := append(frame(0x81, "before", nil), tt.frames...)
+				srv := peertest.Serve(t, func(nc net.Conn, br *bufio.Reader, r *http.Request) {
+					first := append(peertest.Frame(0x81, "before", nil), tt.frames...)
 					if late {
-						first = frame(0x81, "before", nil)
+						first = peertest.Frame(0x81, "before", nil)
 					}
-					switchProtocols(nc, r, first)
+					peertest.SwitchProtocols(nc, r, first)
 					if late {
-						readFrame(br) // the client's "go"
+						peertest.ReadFrame(br) // the client's "go"
 						nc.Write(tt.frames)
 					}
-					closed <- closeFrom(br)
+					closed <- peertest.CloseFrom(br)
 				})
 				got := make(chan string, 3)
 				err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen([]string{"go"}, got))
@@ -211,7 +76,7 @@ func TestMaskedFrameFromServer(t *testing.T) {
 // follow one on a WebSocket handshake): the 3xx is a *HandshakeError, and
 // nothing, the credentials least of all, goes to its Location.
 func TestRedirectIsNotFollowed(t *testing.T) {
-	target := serveRaw(t, func(nc net.Conn, _ *bufio.Reader, _ *http.Request) {
+	target := peertest.Serve(t, func(nc net.Conn, _ *bufio.Reader, _ *http.Request) {
 		nc.Write([]byte("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
 	})
 	credentials := []client.Option{
@@ -245,13 +110,13 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 		require.Equal(t, target.URL("/"), he.Location)
 		require.ErrorContains(t, err, `websocket: handshake refused with HTTP 302: a redirect to "`+target.URL("/")+`", not followed`)
 	})
-	require.Zero(t, target.conns.Load(), "connections to the redirect's target")
+	require.Zero(t, target.Conns.Load(), "connections to the redirect's target")
 }
 
 // A server that accepts the connection and never answers the handshake
 // is given up after the handshake timeout.
 func TestHandshakeTimeout(t *testing.T) {
-	srv := serveRaw(t, func(_ net.Conn, br *bufio.Reader, _ *http.Request) { io.Copy(io.Discard, br) })
+	srv := peertest.Serve(t, func(_ net.Conn, br *bufio.Reader, _ *http.Request) { io.Copy(io.Discard, br) })
 	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)),
 		client.WithHandshakeTimeout(50*time.Millisecond))
 	require.ErrorIs(t, err, client.ErrHandshakeTimeout)
@@ -265,11 +130,11 @@ func TestHandshakeTimeout(t *testing.T) {
 // limit plus one byte that coder/websocket reads to find it exceeded.
 func TestMessageTooBigNamesLimit(t *testing.T) {
 	closed := make(chan message.Close, 1)
-	srv := serveRaw(t, func(nc net.Conn, br *bufio.Reader, r *http.Request) {
+	srv := peertest.Serve(t, func(nc net.Conn, br *bufio.Reader, r *http.Request) {
 		n := client.DefaultReadLimit + 1
 		big := endian.BigEndian.AppendUint64([]byte{0x81, 127}, uint64(n))
-		switchProtocols(nc, r, append(big, make([]byte, n)...))
-		closed <- closeFrom(br)
+		peertest.SwitchProtocols(nc, r, append(big, make([]byte, n)...))
+		closed <- peertest.CloseFrom(br)
 	})
 	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)))
 	require.Error(t, err)

@@ -13,10 +13,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wsflow/wsflow/flow"
 	"github.com/wsflow/wsflow/internal/wire"
-	"github.com/wsflow/wsflow/metrics"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/transformer"
 )
@@ -31,13 +29,13 @@ import (
 //
 //   - BenchmarkEchoCoderText/Binary: a raw coder/websocket echo with
 //     Read and Write and context.Background(), the baseline of
-//     "wsflow bench" (coder-bg).
+//     "wsflow-tools bench" (coder-bg).
 //   - BenchmarkEchoCoderFloor: a raw coder/websocket echo that reads into
 //     a reused buffer, so the server allocates nothing of its own: what is
 //     left is the client's share and coder/websocket's own.
 //
 // The wsflow sockets run with the router's defaults (read limit, write
-// timeout) but without keep-alive, as the demo does under "wsflow bench".
+// timeout) but without keep-alive, as the demo does under "wsflow-tools bench".
 const (
 	benchEchoSize   = 1024
 	benchEchoWindow = 16
@@ -47,16 +45,6 @@ func BenchmarkEchoString(b *testing.B) {
 	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.Identity[string]()
 	}, benchEchoOptions()...)
-	benchEcho(b, h, websocket.MessageText)
-}
-
-// BenchmarkEchoStringMetrics is BenchmarkEchoString with Prometheus
-// metrics on (package metrics): the cost of observing every message.
-func BenchmarkEchoStringMetrics(b *testing.B) {
-	opts := append(benchEchoOptions(), router.WithObserver(metrics.New(prometheus.NewRegistry())))
-	h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
-		return flow.Identity[string]()
-	}, opts...)
 	benchEcho(b, h, websocket.MessageText)
 }
 

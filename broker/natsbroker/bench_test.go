@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/wsflow/wsflow/broker"
-	"github.com/wsflow/wsflow/internal/natstest"
+	"github.com/wsflow/wsflow/broker/natsbroker/natstest"
 )
 
 // BenchmarkReplay100 measures 100 members coming back at once to a room

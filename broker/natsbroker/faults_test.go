@@ -17,7 +17,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
-	"github.com/wsflow/wsflow/internal/natstest"
+	"github.com/wsflow/wsflow/broker/natsbroker/natstest"
 	"github.com/wsflow/wsflow/message"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
-	"github.com/wsflow/wsflow/internal/natstest"
+	"github.com/wsflow/wsflow/broker/natsbroker/natstest"
 )
 
 // Two brokers on two connections, two subscribers on each, four

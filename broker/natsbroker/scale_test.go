@@ -14,7 +14,7 @@ import (
 
 	"github.com/wsflow/wsflow/broker"
 	"github.com/wsflow/wsflow/broker/natsbroker"
-	"github.com/wsflow/wsflow/internal/natstest"
+	"github.com/wsflow/wsflow/broker/natsbroker/natstest"
 )
 
 var scale = flag.Int("rooms.scale", 0, "the rooms TestScale uses (0: skip it)")

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+	"github.com/wsflow/wsflow/internal/cli"
 	"go.uber.org/goleak"
 )
 
@@ -20,7 +20,7 @@ func runCommand(args ...string) (status int, stdout, stderr string) {
 	var out, errs bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // a server that started would stop at once
-	err := run(ctx, args, strings.NewReader(""), &out, &errs)
+	err := program.Run(ctx, args, strings.NewReader(""), &out, &errs)
 	return cli.ExitCode(err, &errs), out.String(), errs.String()
 }
 
@@ -42,7 +42,7 @@ func TestUsage(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"-h"}, {"help"}, {"--help"}} {
 		var stdout, stderr bytes.Buffer
-		err := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+		err := program.Run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
 		require.ErrorIs(t, err, flag.ErrHelp)
 		require.Equal(t, 0, cli.ExitCode(err, &stderr))
 		require.Contains(t, stderr.String(), "usage: wsflow <command>")
@@ -63,10 +63,6 @@ func TestDispatch(t *testing.T) {
 		{[]string{"demo", "-addr", "127.0.0.1:-1"}, 1, "wsflow: listen tcp"},
 		{[]string{"cat", "-h"}, 0, "usage: wsflow cat [flags] URL"},
 		{[]string{"cat", "ftp://x/"}, 2, `"ftp://x/" is not a ws:// or wss:// URL`},
-		{[]string{"bench", "-h"}, 0, "usage: wsflow bench [flags]"},
-		{[]string{"bench", "-rounds", "0", "-target", "x=ws://127.0.0.1:1/"}, 2, "-rounds must be at least 1"},
-		{[]string{"bench-server", "-h"}, 0, "usage: wsflow bench-server"},
-		{[]string{"bench-server", "-impl", "nope"}, 2, "wsflow bench-server:"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			status, stdout, stderr := runCommand(tt.args...)

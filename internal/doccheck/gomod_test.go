@@ -2,6 +2,7 @@ package doccheck_test
 
 import (
 	"go/version"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,7 +14,9 @@ import (
 // requirements state, and no later, so that requiring it does not raise
 // a user's go line further than its dependencies already do.
 func TestGoDirectiveIsTheLowestNeeded(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{if .Main}}main {{end}}{{.GoVersion}}", "all").Output()
+	cmd := exec.Command("go", "list", "-m", "-f", "{{if .Main}}main {{end}}{{.GoVersion}}", "all")
+	cmd.Env = append(os.Environ(), "GOWORK=off") // the library's module alone, as its users require it
+	out, err := cmd.Output()
 	require.NoError(t, err)
 	var stated, needed string
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
+	"github.com/wsflow/wsflow/internal/cli"
 )
 
 const catUsage = `usage: wsflow cat [flags] URL

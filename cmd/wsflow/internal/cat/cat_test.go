@@ -1,6 +1,7 @@
 package cat
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -14,10 +15,10 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	gorilla "github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
-	"github.com/wsflow/wsflow/cmd/wsflow/internal/cli"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/cli"
+	"github.com/wsflow/wsflow/internal/peertest"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -162,24 +163,18 @@ func TestCatDroppedConnection(t *testing.T) {
 // the end of the connection: cat prints what it sent, waits closeWait for
 // the close and gives up.
 func TestCatServerNeverCloses(t *testing.T) {
-	up := gorilla.Upgrader{}
-	srv := wstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.SetCloseHandler(func(int, string) error { return nil }) // no answer
+	srv := peertest.Serve(t, func(nc net.Conn, br *bufio.Reader, r *http.Request) {
+		peertest.SwitchProtocols(nc, r, nil)
 		for {
-			typ, p, err := c.ReadMessage()
-			if err != nil {
-				break // cat's close frame
+			b0, p, err := peertest.ReadFrame(br)
+			if err != nil || b0&0x0f == 0x8 {
+				break // cat's close frame, which gets no answer
 			}
-			c.WriteMessage(typ, p)
+			nc.Write(peertest.Frame(b0, string(p), nil))
 		}
-		c.WriteMessage(gorilla.TextMessage, []byte("after your close"))
-		io.Copy(io.Discard, c.NetConn()) // until cat drops the connection
-	}))
+		nc.Write(peertest.Frame(0x81, "after your close", nil))
+		io.Copy(io.Discard, br) // until cat drops the connection
+	})
 	cfg, err := parseCatFlags([]string{srv.URL("/")}, io.Discard)
 	require.NoError(t, err)
 	var stdout, stderr bytes.Buffer

@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/wsflow/wsflow/cmd/wsflow/demo"
 	"github.com/wsflow/wsflow/cmd/wsflow/internal/cat"
-	"github.com/wsflow/wsflow/cmd/wsflow/internal/demo"
 )
 
 // cat sends each line of its input and prints what comes back; at the end

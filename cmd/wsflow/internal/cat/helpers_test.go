@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/wsflow/wsflow/cmd/wsflow/internal/cmdtest"
-	"github.com/wsflow/wsflow/cmd/wsflow/internal/demo"
+	"github.com/wsflow/wsflow/cmd/wsflow/demo"
+	"github.com/wsflow/wsflow/internal/cmdtest"
 	"go.uber.org/goleak"
 )
 
