@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
@@ -29,53 +30,6 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// script is a client flow that sends each of send, then takes n messages
-// from the server into got, then completes.
-func script(send []string, n int, got *[]string) flow.Flow[string, string] {
-	return flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
-		for _, m := range send {
-			if err := emit(m); err != nil {
-				return err
-			}
-		}
-		for range n {
-			select {
-			case m, ok := <-in:
-				if !ok {
-					return errors.New("input ended early")
-				}
-				*got = append(*got, m)
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	})
-}
-
-// listen is a flow that sends send and then delivers everything the
-// server sends to got until its input ends, when it completes.
-func listen(send []string, got chan<- string) flow.Flow[string, string] {
-	return flow.StageFunc(func(ctx context.Context, in <-chan string, emit func(string) error) error {
-		for _, m := range send {
-			if err := emit(m); err != nil {
-				return err
-			}
-		}
-		for {
-			select {
-			case m, ok := <-in:
-				if !ok {
-					return nil
-				}
-				got <- m
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-	})
-}
-
 var hello = router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 	return flow.Map(func(m string) string { return "Hello, " + m })
 })
@@ -83,7 +37,7 @@ var hello = router.Accept(transformer.String(), func(*http.Request) flow.Flow[st
 func TestEcho(t *testing.T) {
 	srv := wstest.Serve(t, hello)
 	var got []string
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), script([]string{"a", "b", "ünï"}, 3, &got))
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Script([]string{"a", "b", "ünï"}, 3, &got))
 	require.NoError(t, err)
 	require.Equal(t, []string{"Hello, a", "Hello, b", "Hello, ünï"}, got)
 }
@@ -218,7 +172,7 @@ func TestClientCloseRules(t *testing.T) {
 func TestClientReadLimit(t *testing.T) {
 	srv, rec := serveRecorder(t, text("0123456789"), text("0123456789a"))
 	got := make(chan string, 1)
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, got), client.WithReadLimit(10))
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, got), client.WithReadLimit(10))
 	require.Error(t, err)
 	require.Equal(t, "0123456789", <-got)
 	require.Equal(t, message.MessageTooBig, rec.clientClose(t).Code)
@@ -247,12 +201,12 @@ func TestServerCloseRules(t *testing.T) {
 	t.Run("1000", func(t *testing.T) {
 		srv, _ := serveRecorder(t, text("last"), closeWith(websocket.StatusNormalClosure, "done"))
 		got := make(chan string, 1)
-		require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, got)))
+		require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, got)))
 		require.Equal(t, "last", <-got, "a message before the close is delivered")
 	})
 	t.Run("other code", func(t *testing.T) {
 		srv, _ := serveRecorder(t, closeWith(4002, "bye"))
-		err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)))
+		err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, make(chan string)))
 		var sc *client.ServerClosed
 		require.ErrorAs(t, err, &sc)
 		require.Equal(t, message.Close{Code: 4002, Reason: "bye"}, sc.Close)
@@ -282,7 +236,7 @@ func TestServerCloseRules(t *testing.T) {
 	})
 	t.Run("dropped", func(t *testing.T) {
 		srv, _ := serveRecorder(t, text("x"), func(_ context.Context, c *websocket.Conn) { c.CloseNow() })
-		err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string, 1)))
+		err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, make(chan string, 1)))
 		require.Error(t, err)
 		var sc *client.ServerClosed
 		require.False(t, errors.As(err, &sc), "%v", err)
@@ -297,14 +251,14 @@ func TestAgainstTheRouter(t *testing.T) {
 		return flow.Identity[string]().OnDone(func(err error) { done <- err })
 	}))
 	var got []string
-	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), script([]string{"x"}, 1, &got)))
+	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Script([]string{"x"}, 1, &got)))
 	require.Equal(t, []string{"x"}, got)
 	require.NoError(t, <-done, "the router's flow input completed with the client's 1000")
 
 	fail := wstest.Serve(t, router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 		return flow.MapErr(func(string) (string, error) { return "", message.NewCloseError(4003, "no") })
 	}))
-	err := client.Dial(testCtx(t), fail.URL("/"), transformer.String(), listen([]string{"x"}, make(chan string)))
+	err := client.Dial(testCtx(t), fail.URL("/"), transformer.String(), flowtest.Listen([]string{"x"}, make(chan string)))
 	var sc *client.ServerClosed
 	require.ErrorAs(t, err, &sc)
 	require.Equal(t, message.Close{Code: 4003, Reason: "no"}, sc.Close)
@@ -332,7 +286,7 @@ func TestHandshakeOptions(t *testing.T) {
 	}, router.WithSubprotocols("v1"), router.WithCompression(message.CompressionContextTakeover)))
 	var resp *http.Response
 	var got []string
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), script([]string{strings.Repeat("compressible ", 100)}, 1, &got),
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Script([]string{strings.Repeat("compressible ", 100)}, 1, &got),
 		client.WithHeader("X-Test", "yes"),
 		client.WithSubprotocols("v2", "v1"),
 		client.WithCompression(message.CompressionContextTakeover),
@@ -414,7 +368,7 @@ func TestReconnectWithBackoff(t *testing.T) {
 		OnRetry: func(err error, wait time.Duration) { retries <- retry{err, wait} }}
 	ended := make(chan error, 1)
 	go func() {
-		ended <- client.Dial(ctx, "ws://"+addr+"/", transformer.String(), listen([]string{"again"}, got), client.WithReconnect(b))
+		ended <- client.Dial(ctx, "ws://"+addr+"/", transformer.String(), flowtest.Listen([]string{"again"}, got), client.WithReconnect(b))
 	}()
 	require.Equal(t, "Hello, again", <-got)
 

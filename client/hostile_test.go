@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"github.com/wsflow/wsflow/internal/peertest"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router/wstest"
@@ -57,7 +58,7 @@ func TestMaskedFrameFromServer(t *testing.T) {
 					closed <- peertest.CloseFrom(br)
 				})
 				got := make(chan string, 3)
-				err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen([]string{"go"}, got))
+				err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen([]string{"go"}, got))
 				require.Error(t, err)
 				close(got)
 				var msgs []string
@@ -90,7 +91,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		t.Run(strconv.Itoa(status)+" to another port", func(t *testing.T) {
 			srv := wstest.Serve(t, redirect(status))
-			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)), credentials...)
+			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, make(chan string)), credentials...)
 			var he *client.HandshakeError
 			require.ErrorAs(t, err, &he)
 			require.Equal(t, status, he.StatusCode)
@@ -103,7 +104,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 		pool := x509.NewCertPool()
 		pool.AddCert(srv.Certificate())
 		opts := append([]client.Option{client.WithTLSConfig(&tls.Config{RootCAs: pool})}, credentials...)
-		err := client.Dial(testCtx(t), "wss"+strings.TrimPrefix(srv.URL, "https")+"/", transformer.String(), listen(nil, make(chan string)), opts...)
+		err := client.Dial(testCtx(t), "wss"+strings.TrimPrefix(srv.URL, "https")+"/", transformer.String(), flowtest.Listen(nil, make(chan string)), opts...)
 		var he *client.HandshakeError
 		require.ErrorAs(t, err, &he)
 		require.Equal(t, http.StatusFound, he.StatusCode)
@@ -117,7 +118,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 // is given up after the handshake timeout.
 func TestHandshakeTimeout(t *testing.T) {
 	srv := peertest.Serve(t, func(_ net.Conn, br *bufio.Reader, _ *http.Request) { io.Copy(io.Discard, br) })
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)),
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, make(chan string)),
 		client.WithHandshakeTimeout(50*time.Millisecond))
 	require.ErrorIs(t, err, client.ErrHandshakeTimeout)
 	require.EqualError(t, err, "websocket: handshake timed out after 50ms")
@@ -136,7 +137,7 @@ func TestMessageTooBigNamesLimit(t *testing.T) {
 		peertest.SwitchProtocols(nc, r, append(big, make([]byte, n)...))
 		closed <- peertest.CloseFrom(br)
 	})
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)))
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, make(chan string)))
 	require.Error(t, err)
 	require.Equal(t, message.Close{Code: message.MessageTooBig, Reason: "message too big: the limit is 65536 bytes"}, <-closed)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"github.com/wsflow/wsflow/internal/peertest"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -29,7 +30,7 @@ func TestTLS(t *testing.T) {
 	pool.AddCert(srv.Certificate())
 	var got []string
 	err := client.Dial(testCtx(t), "wss"+strings.TrimPrefix(srv.URL, "https")+"/", transformer.String(),
-		script([]string{"tls"}, 1, &got), client.WithTLSConfig(&tls.Config{RootCAs: pool}))
+		flowtest.Script([]string{"tls"}, 1, &got), client.WithTLSConfig(&tls.Config{RootCAs: pool}))
 	require.NoError(t, err)
 	require.Equal(t, []string{"Hello, tls"}, got)
 }
@@ -48,7 +49,7 @@ func TestTruncatedMessageIsNotDelivered(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := handshakeOnly(t, tt.frames, nil)
 			got := make(chan string, 1)
-			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, got))
+			err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, got))
 			require.Error(t, err)
 			var sc *client.ServerClosed
 			require.False(t, errors.As(err, &sc))
@@ -76,7 +77,7 @@ func handshakeOnly(t *testing.T, frames []byte, then func(nc net.Conn)) *wstest.
 // A server that never answers pings is dropped at the second tick.
 func TestKeepAliveDropsASilentServer(t *testing.T) {
 	srv := handshakeOnly(t, nil, func(nc net.Conn) { io.Copy(io.Discard, nc) }) // answers nothing
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen(nil, make(chan string)),
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen(nil, make(chan string)),
 		client.WithKeepAlive(5*time.Millisecond))
 	require.ErrorContains(t, err, "no pong before the next ping")
 }

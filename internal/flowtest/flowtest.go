@@ -1,6 +1,8 @@
 // Package flowtest holds what the tests of package flow and of its
 // adapters (flow/rxflow) share: bounded waits on a running flow and on
-// channels, and Peer, an emit that hands each element to the test.
+// channels, and Peer, an emit that hands each element to the test; and
+// the scripted flows (Script, Listen) that the tests running flows over
+// sockets put on one side.
 package flowtest
 
 import (

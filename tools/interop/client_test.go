@@ -8,6 +8,7 @@ import (
 	gorilla "github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router/wstest"
 	"github.com/wsflow/wsflow/transformer"
@@ -48,14 +49,14 @@ func TestGorillaServer(t *testing.T) {
 	srv, ended := gorillaServer(t)
 	var got []string
 	big := strings.Repeat("é", 30000) // 60,000 bytes: beyond a buffer, within the read limit
-	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), script([]string{"hi", big}, 2, &got)))
+	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Script([]string{"hi", big}, 2, &got)))
 	require.Equal(t, []string{"hi", big}, got)
 	var ce *gorilla.CloseError
 	require.ErrorAs(t, <-ended, &ce)
 	require.Equal(t, gorilla.CloseNormalClosure, ce.Code)
 
 	srv, ended = gorillaServer(t)
-	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), listen([]string{"close now"}, make(chan string)))
+	err := client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Listen([]string{"close now"}, make(chan string)))
 	var sc *client.ServerClosed
 	require.ErrorAs(t, err, &sc)
 	require.Equal(t, message.Close{Code: 4000, Reason: "now"}, sc.Close)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wsflow/wsflow/client"
 	"github.com/wsflow/wsflow/flow"
+	"github.com/wsflow/wsflow/internal/flowtest"
 	"github.com/wsflow/wsflow/message"
 	"github.com/wsflow/wsflow/router"
 	"github.com/wsflow/wsflow/router/wstest"
@@ -188,7 +189,7 @@ func TestHalfCloseServerDrops(t *testing.T) {
 func TestHalfCloseFlowThatTakesNoMoreInput(t *testing.T) {
 	srv, saw := halfCloseServer(t, sendThenClose(late(50), gorilla.CloseNormalClosure, ""))
 	var got []string
-	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), script([]string{"only"}, 0, &got)))
+	require.NoError(t, client.Dial(testCtx(t), srv.URL("/"), transformer.String(), flowtest.Script([]string{"only"}, 0, &got)))
 	require.Equal(t, []string{"only"}, (<-saw).messages)
 	require.Empty(t, got)
 }
