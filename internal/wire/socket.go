@@ -75,8 +75,8 @@ type Options struct {
 	Observer Observer
 	// OwnFrames writes data frames with Conn.WriteMessage rather than
 	// through coder/websocket: for a server's connection without
-	// compression, whose coder/websocket has a write buffer of at least
-	// 256 bytes.
+	// compression, whose coder/websocket has a write buffer that holds a
+	// whole control frame (at least 127 bytes).
 	OwnFrames bool
 	// HalfClose, when positive, makes the flow's output completing a
 	// half-close, for a client: the close frame 1000 goes out and the
