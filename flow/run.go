@@ -14,9 +14,9 @@ import (
 // from any.
 type Running[In any] struct {
 	in          inlet[In]
-	state       *runState
+	state       runState
 	cancel      context.CancelFunc
-	done        chan struct{}
+	done        chan struct{} // made by Done, or closed by finish; guarded by state.mu
 	err         error
 	finishOnce  sync.Once
 	stopOnce    sync.Once
@@ -43,12 +43,12 @@ func init() {
 func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) error) *Running[In] {
 	opts, ctx := flowrun.Take(ctx)
 	ctx, cancel := context.WithCancel(ctx)
-	r := &Running[In]{cancel: cancel, done: make(chan struct{}), state: &runState{
+	r := &Running[In]{cancel: cancel, state: runState{
 		batcher:     opts.Batcher,
 		afterOutput: opts.KeepInput,
 	}}
-	r.state.fail = r.finish
-	s := scope{ctx: ctx, run: r.state}
+	r.state.owner = r
+	s := scope{ctx: ctx, run: &r.state}
 	out := outlet[Out]{
 		emit: func(v Out) error {
 			if r.state.ended.Load() {
@@ -72,7 +72,7 @@ func Start[In, Out any](ctx context.Context, f Flow[In, Out], emit func(Out) err
 }
 
 // core is what package internal/flowrun sees of the run.
-func (r *Running[In]) core() *runState { return r.state }
+func (r *Running[In]) core() *runState { return &r.state }
 
 // Push delivers one input element. It blocks while the flow is not ready
 // for it (back-pressure). A non-nil error means the flow has ended, or
@@ -126,7 +126,18 @@ func (r *Running[In]) CloseInput() {
 
 // Done is closed once the flow has ended: its output completed or failed,
 // or it was stopped.
-func (r *Running[In]) Done() <-chan struct{} { return r.done }
+func (r *Running[In]) Done() <-chan struct{} {
+	r.state.mu.Lock()
+	defer r.state.mu.Unlock()
+	if r.done == nil {
+		// Made when first asked for: a run nobody waits on holds none.
+		r.done = make(chan struct{})
+		if r.state.ended.Load() {
+			close(r.done)
+		}
+	}
+	return r.done
+}
 
 // Err reports why the flow ended, once Done is closed: nil when its
 // output completed, otherwise the failure. It is nil before Done.
@@ -197,8 +208,10 @@ func (r *Running[In]) finish(err error) {
 		r.state.ended.Store(true)
 		fns := r.state.afterDone
 		r.state.afterDone = nil
+		if r.done != nil {
+			close(r.done)
+		}
 		r.state.mu.Unlock()
-		close(r.done)
 		for _, fn := range fns {
 			fn()
 		}

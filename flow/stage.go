@@ -63,7 +63,7 @@ type runState struct {
 	wg        sync.WaitGroup
 	mu        sync.Mutex
 	hooks     []func(error)
-	fail      func(error)
+	owner     owner // the run's *Running
 	ended     atomic.Bool
 	afterDone []func() // guarded by mu
 
@@ -72,6 +72,15 @@ type runState struct {
 	fused       bool         // set once materialized
 	lends       bool         // set once materialized
 }
+
+// owner is a run's *Running as its stages see it.
+type owner interface {
+	// finish records how the flow ended; the first call wins.
+	finish(err error)
+}
+
+// fail ends the flow with err, unless it has ended.
+func (r *runState) fail(err error) { r.owner.finish(err) }
 
 // Fused implements flowrun.Run.
 func (r *runState) Fused() bool { return r.fused }

@@ -92,80 +92,60 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusForbidden, "403 forbidden: origin not allowed")
 		return
 	}
-	m := &member{}
-	release, leave := func() {}, func() {}
-	if g := h.cfg.group; g != nil {
-		if err := g.join(m); err != nil {
+	sk := &socket{group: h.cfg.group, logger: h.cfg.logger, route: r.Pattern, remote: r.RemoteAddr}
+	if sk.group != nil {
+		if err := sk.group.join(&sk.member); err != nil {
 			h.refuse(w, r, err)
 			return
 		}
-		release, leave = func() { g.release(m) }, func() { g.leave(m) }
 	}
 	// Every check that can refuse the handshake has passed: only now is
 	// the flow built, so that a flow built is a flow run.
 	f, err := h.buildFlow(r)
 	if err != nil {
-		leave()
+		sk.leave()
 		h.refuse(w, r, err)
 		return
 	}
 	hw := &hijackWriter{ResponseWriter: w, timeout: h.cfg.writeTimeout, readLimit: h.cfg.readLimit}
-	var wc *wire.Conn // hw's, once hijacked; pings are read only after that
 	conn, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       h.cfg.subprotocols,
 		InsecureSkipVerify: true, // originAllowed has checked the Origin
 		CompressionMode:    compressionMode(h.cfg.compression),
-		OnPingReceived: func(_ context.Context, payload []byte) bool {
-			wc.Pong(payload) // bounded by the write timeout, not coder's 5 s
-			return false
-		},
+		OnPingReceived:     sk.pong,
 	})
 	if err != nil {
-		leave()
+		sk.leave()
 		h.cfg.logger.Info("websocket handshake failed", "route", r.Pattern, "remote", r.RemoteAddr, "error", err)
 		return
 	}
 	// Nothing the socket keeps refers to hw: it would keep net/http's
 	// state for the connection (its 4 KiB buffers, the request) alive.
-	wc = hw.conn
+	sk.conn = hw.conn
+	sk.subprotocol = conn.Subprotocol()
 	conn.SetReadLimit(h.cfg.readLimit)
-	var so SocketObserver
 	if obs != nil {
 		obs.Handshake(r.Pattern, http.StatusSwitchingProtocols)
-		so = obs.Open(r.Pattern)
+		sk.observer = obs.Open(r.Pattern)
 	}
 	var wo wire.Observer
-	if so != nil {
-		wo = so
+	if sk.observer != nil {
+		wo = sk.observer
 	}
 	// Without compression, coder/websocket writes no data frame: the
 	// socket writes them itself.
 	compressed := w.Header().Get("Sec-WebSocket-Extensions") != ""
-	s := wire.Start(context.Background(), conn, wc, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo, OwnFrames: !compressed, Park: !compressed})
-	m.attach(s)
-	attrs := []any{"route", r.Pattern, "remote", r.RemoteAddr}
-	if p := conn.Subprotocol(); p != "" {
-		attrs = append(attrs, "subprotocol", p)
-	}
-	h.cfg.logger.Info("websocket open", attrs...)
+	s := wire.Start(context.Background(), conn, sk.conn, h.t, f, wire.Options{KeepAlive: h.cfg.keepAlive, Observer: wo, OwnFrames: !compressed, Park: !compressed})
+	sk.attach(s)
+	h.cfg.logger.Info("websocket open", sk.attrs()...)
 	// The socket runs on goroutines of its own and ServeHTTP returns: a
 	// hijacked connection needs nothing more from net/http, and what
 	// net/http holds for the request (the request, its headers, the
 	// response, the connection's state) is freed rather than kept for the
 	// socket's whole life. While the peer is silent the socket holds no
-	// goroutine at all (wire.Options.Park).
-	logger := h.cfg.logger
-	began := time.Now()
-	s.Run(func(reason error) {
-		defer leave()
-		// Whoever learns of the end from the log or the observer may
-		// open the next socket at once: the place is free by then.
-		release()
-		wire.LogEnd(logger, attrs, reason, began)
-		if so != nil {
-			so.Closed(wire.CloseOf(reason), closedBy(reason), time.Since(began))
-		}
-	})
+	// goroutine at all (wire.Options.Park), and what it holds here is sk.
+	sk.began = time.Now()
+	s.Run(sk.ended)
 }
 
 // buildFlow calls newFlow, turning a panic into an error.

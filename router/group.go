@@ -14,17 +14,22 @@ import (
 type Group struct {
 	max     int
 	mu      sync.Mutex
-	open    map[*member]struct{}
+	open    *member // the open sockets, linked through their members
+	n       int     // how many are open
 	closing bool
 	wg      sync.WaitGroup
 }
 
-// member is one open socket as its group sees it.
+// member is one open socket as its group sees it: a member of at most one
+// group's list of open sockets.
 type member struct {
 	mu   sync.Mutex
 	sock stopper // nil until the socket runs
 	want stopKind
-	left bool // Shutdown waits for it no more; guarded by its Group's mu
+	// Guarded by its Group's mu:
+	left       bool // Shutdown waits for it no more
+	listed     bool // in the group's list
+	prev, next *member
 }
 
 // stopper is a running socket as its group stops it.
@@ -34,7 +39,7 @@ type stopper interface {
 }
 
 // stopKind is what a Shutdown asks of a member; the stronger wins.
-type stopKind int
+type stopKind uint8
 
 const (
 	keepOpen stopKind = iota
@@ -90,7 +95,7 @@ func NewGroup(maxConns int) *Group {
 func (g *Group) Len() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.open)
+	return g.n
 }
 
 // join admits m, or reports why not: errFull or errShuttingDown.
@@ -100,15 +105,35 @@ func (g *Group) join(m *member) error {
 	if g.closing {
 		return errShuttingDown
 	}
-	if g.max > 0 && len(g.open) >= g.max {
+	if g.max > 0 && g.n >= g.max {
 		return errFull
 	}
-	if g.open == nil {
-		g.open = make(map[*member]struct{})
+	m.next = g.open
+	if g.open != nil {
+		g.open.prev = m
 	}
-	g.open[m] = struct{}{}
+	g.open, m.listed = m, true
+	g.n++
 	g.wg.Add(1)
 	return nil
+}
+
+// unlist takes m out of the list of open sockets, if it is in it. Called
+// with g.mu held.
+func (g *Group) unlist(m *member) {
+	if !m.listed {
+		return
+	}
+	if m.prev != nil {
+		m.prev.next = m.next
+	} else {
+		g.open = m.next
+	}
+	if m.next != nil {
+		m.next.prev = m.prev
+	}
+	m.prev, m.next, m.listed = nil, nil, false
+	g.n--
 }
 
 // release frees m's place: its socket has closed, and a handshake may
@@ -116,14 +141,14 @@ func (g *Group) join(m *member) error {
 func (g *Group) release(m *member) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.open, m)
+	g.unlist(m)
 }
 
 // leave releases m and ends Shutdown's wait for it.
 func (g *Group) leave(m *member) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.open, m)
+	g.unlist(m)
 	if !m.left {
 		m.left = true
 		g.wg.Done()
@@ -169,9 +194,11 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// snapshot returns the members of the open sockets. Called with g.mu
+// held.
 func (g *Group) snapshot() []*member {
-	ms := make([]*member, 0, len(g.open))
-	for m := range g.open {
+	ms := make([]*member, 0, g.n)
+	for m := g.open; m != nil; m = m.next {
 		ms = append(ms, m)
 	}
 	return ms

@@ -45,15 +45,35 @@ type Options struct {
 
 type key struct{}
 
+// optionsContext is a context carrying Options, in one allocation.
+type optionsContext struct {
+	context.Context
+	o Options
+}
+
+func (c *optionsContext) Value(k any) any {
+	if k == (key{}) {
+		return &c.o
+	}
+	return c.Context.Value(k)
+}
+
 // NewContext returns ctx carrying o, for flow.Start.
 func NewContext(ctx context.Context, o Options) context.Context {
-	return context.WithValue(ctx, key{}, &o)
+	return &optionsContext{Context: ctx, o: o}
 }
 
 // Take returns the Options ctx carries (the zero Options when none) and
 // ctx without them, so that the stages of the run, and any run they
 // start, do not inherit them. flow.Start calls it.
 func Take(ctx context.Context) (Options, context.Context) {
+	if c, ok := ctx.(*optionsContext); ok {
+		// Made by NewContext on ctx: what it was made on is ctx without
+		// them, unless that carries Options of its own.
+		if c.Context.Value(key{}) == nil {
+			return c.o, c.Context
+		}
+	}
 	o, _ := ctx.Value(key{}).(*Options)
 	if o == nil {
 		return Options{}, ctx

@@ -45,7 +45,7 @@ func (c *Conn) Await(grace time.Duration, now bool) (idle bool) {
 		if errors.Is(err, errIdle) {
 			// Parked, the socket waits with no deadline: the next read,
 			// woken or the close's, must not find this one passed.
-			c.idleBy = time.Time{}
+			c.idleSet = false
 			c.Conn.SetReadDeadline(time.Time{})
 			return true
 		}

@@ -14,6 +14,7 @@ var ErrNoCloseFrame = errors.New("no close frame from the peer in time after our
 
 // halfClose is the state of a socket's half-close.
 type halfClose struct {
+	wait    time.Duration // Options.HalfClose
 	mu      sync.Mutex
 	started bool        // Start has returned: the socket may close
 	pending bool        // the output completed before Start returned
@@ -62,7 +63,7 @@ func (s *Socket[In, Out]) started() {
 // Options.HalfClose: it writes the close frame 1000 itself (see
 // Conn.WriteClose) and leaves the reader delivering what the peer sends
 // until the peer's close frame, which ends the socket with the peer's
-// code, or until s.closeWait has passed, when the connection is dropped.
+// code, or until s.half.wait has passed, when the connection is dropped.
 // Keep-alive stops: nothing may follow the close frame, pings included,
 // and the wait for the peer's close is bounded already.
 func (s *Socket[In, Out]) halfClose() {
@@ -78,5 +79,5 @@ func (s *Socket[In, Out]) halfClose() {
 		}
 		return
 	}
-	s.half.timer = time.AfterFunc(s.closeWait, func() { s.dropFor(ErrNoCloseFrame) })
+	s.half.timer = time.AfterFunc(s.half.wait, func() { s.dropFor(ErrNoCloseFrame) })
 }

@@ -21,12 +21,6 @@ type input struct {
 	raw  syscall.RawConn // nil: read through the net.Conn
 	buf  *[]byte         // what was read; nil when all of it has been handed on
 	r, w int             // handed on up to r, read up to w
-
-	// The result of the last raw read, set by readFd (a method value
-	// made once, so that a read allocates nothing).
-	readFd  func(fd uintptr) bool
-	readN   int
-	readErr error
 }
 
 // inputSize is the size of one read from the network.
@@ -44,6 +38,41 @@ func newInput(nc net.Conn) input {
 		}
 	}
 	return in
+}
+
+// rawRead is one read from a connection's file descriptor, under
+// syscall.RawConn's Read, and its result. It comes from a pool with its
+// read function made once, so that a read allocates nothing and a
+// connection between reads holds none of it.
+type rawRead struct {
+	in     *input
+	fn     func(fd uintptr) bool // read
+	nowait bool                  // report nothing arrived rather than wait
+	waited bool                  // nothing had arrived (nowait)
+	n      int
+	err    error
+}
+
+var rawReadPool = sync.Pool{New: func() any {
+	rr := new(rawRead)
+	rr.fn = rr.read
+	return rr
+}}
+
+// readRaw reads from the input's file descriptor, nc's, waiting for data
+// unless nowait, and returns how many bytes came (0: the peer's end) and
+// whether nothing had arrived (nowait only).
+func (in *input) readRaw(nc net.Conn, nowait bool) (n int, waited bool, err error) {
+	rr := rawReadPool.Get().(*rawRead)
+	rr.in, rr.nowait = in, nowait
+	err = in.raw.Read(rr.fn)
+	n, waited = rr.n, rr.waited
+	if err == nil && rr.err != nil {
+		err = &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: rr.err}
+	}
+	*rr = rawRead{fn: rr.fn}
+	rawReadPool.Put(rr)
+	return n, waited, err
 }
 
 // buffered returns the bytes read and not yet handed on.
@@ -92,17 +121,11 @@ func (in *input) fill(nc net.Conn) error {
 		in.buf, in.r, in.w = bp, 0, n
 		return nil // an error with data comes again with the next read
 	}
-	if in.readFd == nil {
-		in.readFd = in.readRaw
-	}
-	in.readN, in.readErr = 0, nil
-	if err := in.raw.Read(in.readFd); err != nil {
+	n, _, err := in.readRaw(nc, false)
+	switch {
+	case err != nil:
 		return err
-	}
-	if in.readErr != nil {
-		return &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: in.readErr}
-	}
-	if in.readN == 0 {
+	case n == 0:
 		return io.EOF
 	}
 	return nil
@@ -111,23 +134,13 @@ func (in *input) fill(nc net.Conn) error {
 // fillNow is fill that does not wait: it reports empty when nothing has
 // arrived.
 func (in *input) fillNow(nc net.Conn) (empty bool, err error) {
-	if in.readFd == nil {
-		in.readFd = in.readRaw
-	}
-	in.readN, in.readErr = 0, nil
-	waited := false
-	if err := in.raw.Read(func(fd uintptr) bool {
-		waited = !in.readFd(fd)
-		return true
-	}); err != nil {
-		return false, err
-	}
+	n, waited, err := in.readRaw(nc, true)
 	switch {
+	case err != nil:
+		return false, err
 	case waited:
 		return true, nil
-	case in.readErr != nil:
-		return false, &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: in.readErr}
-	case in.readN == 0:
+	case n == 0:
 		return false, io.EOF
 	}
 	return false, nil

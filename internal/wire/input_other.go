@@ -4,7 +4,7 @@ package wire
 
 const canReadRaw = false
 
-func (in *input) readRaw(uintptr) bool { return true }
+func (rr *rawRead) read(uintptr) bool { return true }
 
 // discardArrived drops what the input holds; without a file descriptor
 // to read without waiting, what the operating system holds stays.

@@ -9,9 +9,10 @@ import (
 
 const canReadRaw = true
 
-// readRaw reads from fd into a buffer of the pool; when nothing is there
-// yet it gives the buffer back and asks to wait (returns false).
-func (in *input) readRaw(fd uintptr) bool {
+// read reads from fd into a buffer of the pool; when nothing is there
+// yet it gives the buffer back and asks to wait (returns false), or, with
+// nowait, reports it.
+func (rr *rawRead) read(fd uintptr) bool {
 	bp := inputPool.Get().(*[]byte)
 	for {
 		n, err := syscall.Read(int(fd), *bp)
@@ -20,15 +21,17 @@ func (in *input) readRaw(fd uintptr) bool {
 			continue
 		case err == syscall.EAGAIN:
 			inputPool.Put(bp)
-			return false
+			rr.waited = rr.nowait
+			return rr.nowait
 		case err != nil:
 			inputPool.Put(bp)
-			in.readErr = os.NewSyscallError("read", err)
+			rr.err = os.NewSyscallError("read", err)
 		case n == 0:
 			inputPool.Put(bp)
 		default:
+			in := rr.in
 			in.buf, in.r, in.w = bp, 0, n
-			in.readN = n
+			rr.n = n
 		}
 		return true
 	}

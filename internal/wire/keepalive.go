@@ -9,7 +9,8 @@ import (
 )
 
 // keepAlive pings an idle peer on a timer, holding no goroutine between
-// ticks.
+// ticks. A socket without keep-alive has none: halt and stop do nothing
+// on a nil keepAlive.
 //
 // At each tick a peer that has sent something since the previous tick is
 // alive and is left alone: pinging it while it waits for its own writes to
@@ -113,6 +114,9 @@ func (k *keepAlive) tick(p pinger) {
 // flight goes on until its pong comes or stop cancels it, and then ends
 // nothing.
 func (k *keepAlive) halt() {
+	if k == nil {
+		return
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.stopped = true
@@ -124,7 +128,7 @@ func (k *keepAlive) halt() {
 // stop ends keep-alive and waits for a ping in flight. It is called
 // after start, on the same goroutine.
 func (k *keepAlive) stop() {
-	if k.cancel == nil {
+	if k == nil || k.cancel == nil {
 		return // keep-alive is off
 	}
 	k.halt()

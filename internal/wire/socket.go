@@ -44,19 +44,18 @@ type Socket[In, Out any] struct {
 	handled   atomic.Int64 // messages the flow has taken; less than received while a push is under way
 	t         transformer.Transformer[In, Out]
 	running   *flow.Running[In]
-	keepAlive keepAlive
+	keepAlive *keepAlive    // nil: off
 	observer  Observer      // nil: none
-	ownFrames bool          // Options.OwnFrames
-	closeWait time.Duration // Options.HalfClose
-	half      halfClose
-	ending    atomic.Bool   // end has been called
-	endOnce   sync.Once     // records the reason
-	closeOnce sync.Once     // starts the close
-	reason    error         // why the socket ends; set before closed is closed
-	readEnd   *connGone     // why reading stopped, when the connection ended it
-	text      utf8Stream    // the reader's check of a text message the Conn does not check
-	closed    chan struct{} // closed once the close is done
+	half      *halfClose    // nil: the output completing closes (Options.HalfClose)
 	park      *parking      // nil: the socket does not park (Options.Park)
+	closed    chan struct{} // closed once the close is done; nil on a socket that parks, whose close calls Run's done
+	readEnd   *connGone     // why reading stopped, when the connection ended it
+
+	mu           sync.Mutex  // guards what follows
+	reason       error       // why the socket ends; set once, before ending
+	ending       atomic.Bool // end has been called: reason is set
+	closeStarted bool        // the close has begun
+	ownFrames    bool        // Options.OwnFrames
 }
 
 // Observer sees the data messages of one socket; see router.SocketObserver.
@@ -75,8 +74,8 @@ type Options struct {
 	Observer Observer
 	// OwnFrames writes data frames with Conn.WriteMessage rather than
 	// through coder/websocket: for a server's connection without
-	// compression, whose coder/websocket has a write buffer of at least
-	// 256 bytes.
+	// compression, whose coder/websocket has a write buffer that holds a
+	// whole control frame (at least 127 bytes).
 	OwnFrames bool
 	// HalfClose, when positive, makes the flow's output completing a
 	// half-close, for a client: the close frame 1000 goes out and the
@@ -96,20 +95,29 @@ type Options struct {
 // Serve then reads. ctx is the flow's parent context: when it ends, the
 // flow's context ends too.
 func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn, t transformer.Transformer[In, Out], f flow.Flow[In, Out], opts Options) *Socket[In, Out] {
-	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames, closeWait: opts.HalfClose, closed: make(chan struct{})}
-	if opts.Park && canPark && netConn.checksText && netConn.in.raw != nil && s.closeWait == 0 {
+	s := &Socket[In, Out]{conn: conn, netConn: netConn, t: t, observer: opts.Observer, ownFrames: opts.OwnFrames}
+	if opts.HalfClose > 0 {
+		s.half = &halfClose{wait: opts.HalfClose}
+	}
+	if opts.Park && canPark && netConn.checksText && netConn.in.raw != nil && s.half == nil {
 		if p, err := getPoller(); err == nil {
 			s.park = &parking{poller: p}
 		}
 	}
+	if s.park == nil {
+		s.closed = make(chan struct{})
+	}
 	runOpts := flowrun.Options{Batcher: netConn, EmitCopies: true}
-	if s.closeWait > 0 {
+	if s.half != nil {
 		runOpts.KeepInput = s.outputCompleted
 	}
 	s.running = flow.Start(flowrun.NewContext(ctx, runOpts), f, s.emit)
 	flowrun.Of(s.running).AfterDone(func() { s.end(s.running.Err()) })
-	s.keepAlive.start(opts.KeepAlive, s)
-	if s.closeWait > 0 {
+	if opts.KeepAlive > 0 {
+		s.keepAlive = new(keepAlive)
+		s.keepAlive.start(opts.KeepAlive, s)
+	}
+	if s.half != nil {
 		s.started()
 	}
 	return s
@@ -137,8 +145,14 @@ func putBuf(bp *[]byte, b []byte) {
 // Serve reads until the socket has closed and everything its flow started
 // has ended, and returns the reason it ended: nil when the flow's output
 // completed, the flow's error, or an error that CloseOf and EndedBy
-// describe. It is called once, from one goroutine.
+// describe. It is called once, from one goroutine, instead of Run. A
+// socket that parks is served by Run: Serve then waits for Run's end.
 func (s *Socket[In, Out]) Serve() error {
+	if s.park != nil {
+		done := make(chan error, 1)
+		s.Run(func(reason error) { done <- reason })
+		return <-done
+	}
 	s.read(false)
 	<-s.closed
 	return s.result()
@@ -147,7 +161,9 @@ func (s *Socket[In, Out]) Serve() error {
 // result stops what runs beside the closed socket and returns why it
 // ended (see Serve).
 func (s *Socket[In, Out]) result() error {
-	s.half.stop()
+	if s.half != nil {
+		s.half.stop()
+	}
 	s.keepAlive.stop()
 	s.running.Stop()
 	var gone *connGone
@@ -178,23 +194,32 @@ func (s *Socket[In, Out]) endInput(reason error) {
 
 // record keeps reason as why the socket ends, unless one is kept already.
 func (s *Socket[In, Out]) record(reason error) {
-	s.endOnce.Do(func() {
-		s.ending.Store(true)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ending.Load() {
 		s.reason = reason
-	})
+		s.ending.Store(true)
+	}
 }
 
 // startClose starts the close, once, on a goroutine of its own.
 func (s *Socket[In, Out]) startClose() {
-	s.closeOnce.Do(func() {
-		go func() {
-			s.closing()
-			s.running.Cancel()
-			s.closeConn()
+	s.mu.Lock()
+	started := s.closeStarted
+	s.closeStarted = true
+	s.mu.Unlock()
+	if started {
+		return
+	}
+	go func() {
+		s.closing()
+		s.running.Cancel()
+		s.closeConn()
+		if s.closed != nil {
 			close(s.closed)
-			s.closeDone()
-		}()
-	})
+		}
+		s.closeDone()
+	}()
 }
 
 // read pushes every incoming data message into the flow until the
@@ -216,6 +241,7 @@ func (s *Socket[In, Out]) read(woke bool) (parked bool) {
 	lender, lend := s.t.(flowrun.Lender[In])
 	lend = lend && flowrun.Of(s.running).Lends()
 	discard := false
+	var check utf8Stream // of a text message the Conn does not check
 	for {
 		if s.park != nil {
 			if s.netConn.Await(parkAfter, woke) && s.parkNow() {
@@ -240,7 +266,7 @@ func (s *Socket[In, Out]) read(woke bool) (parked bool) {
 		var text *utf8Stream
 		if typ == websocket.MessageText && !s.netConn.TextChecked() {
 			// Checked as it is read (inflated, on a server).
-			text = &s.text
+			text = &check
 		}
 		payload, err := readAll(r, (*bp)[:0], text)
 		if errors.Is(err, errTextNotUTF8) {

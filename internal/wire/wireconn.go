@@ -69,15 +69,15 @@ type Conn struct {
 	// frames are dropped.
 	closedHere bool
 
-	deadlineSet time.Time // when the write deadline was last set
+	deadlineSet time.Duration // when the write deadline was last set, on the clock of sinceStart; 0: never
 
 	rmu      sync.Mutex // serialises reads (coder's and Await) and guards what follows
 	in       input
-	readErr  error     // a read's failure that Await found, for the next read
-	idleBy   time.Time // the read deadline an Await set; zero: none
-	fills    int64     // reads that brought data
-	idleMark int64     // fills when idleBy was set
-	cut      frameCut  // on a server: where the frame handed on ends
+	readErr  error    // a read's failure that Await found, for the next read
+	idleSet  bool     // an Await has set a read deadline
+	fills    uint32   // reads that brought data (a count that wraps around)
+	idleMark uint32   // fills when the deadline was set
+	cut      frameCut // on a server: where the frame handed on ends
 
 	fromServer *serverInput // a client's (whose frames are masked): what its server sends, checked; nil on a server
 	// What the reader of the moment follows of the frames read (see
@@ -174,19 +174,18 @@ func (c *Conn) awaitLocked(grace time.Duration) error {
 		}
 	}
 	for {
-		if grace > 0 && c.idleBy.IsZero() {
+		if grace > 0 && !c.idleSet {
 			// One deadline per grace, not one per wait: when it passes,
 			// the socket is idle only if nothing has been read since it
 			// was set, so an idle socket parks between grace and twice
 			// grace after its last input, and a busy one pays for a
 			// deadline once per grace.
-			c.idleBy = time.Now().Add(grace)
-			c.idleMark = c.fills
-			c.Conn.SetReadDeadline(c.idleBy)
+			c.idleSet, c.idleMark = true, c.fills
+			c.Conn.SetReadDeadline(time.Now().Add(grace))
 		}
 		err := c.in.fill(c.Conn)
-		if err != nil && !c.idleBy.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) {
-			c.idleBy = time.Time{}
+		if err != nil && c.idleSet && errors.Is(err, os.ErrDeadlineExceeded) {
+			c.idleSet = false
 			if grace > 0 {
 				if c.fills == c.idleMark {
 					return errIdle
@@ -341,12 +340,17 @@ func (c *Conn) setDeadline() error {
 		return nil
 	}
 	now := time.Now()
-	if !c.deadlineSet.IsZero() && now.Sub(c.deadlineSet) < c.timeout/64 {
+	since := now.Sub(processStart)
+	if c.deadlineSet != 0 && since-c.deadlineSet < c.timeout/64 {
 		return nil
 	}
-	c.deadlineSet = now
+	c.deadlineSet = since
 	return c.Conn.SetWriteDeadline(now.Add(c.timeout))
 }
+
+// processStart is the origin of the times a Conn keeps as durations (8
+// bytes where a time.Time takes 24), read on the monotonic clock.
+var processStart = time.Now()
 
 // flushLocked writes what is held. A failure is the connection's (see
 // failOn).
