@@ -43,6 +43,14 @@ const idleSettle = 3 * time.Second
 // -idle.heapprofile FILE it writes a heap profile (every allocation
 // sampled) while the sockets are open.
 func BenchmarkIdleSocket(b *testing.B) {
+	b.Run("keepalive=off", func(b *testing.B) { benchIdleSocket(b, 0) })
+	b.Run("keepalive=30s", func(b *testing.B) { benchIdleSocket(b, 30*time.Second) })
+}
+
+// benchIdleSocket is BenchmarkIdleSocket with the router's keep-alive
+// interval (0: off, as under the load generator; 30s: the router's
+// default).
+func benchIdleSocket(b *testing.B, keepAlive time.Duration) {
 	if *idleHeapProfile != "" {
 		defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
 		runtime.MemProfileRate = 1
@@ -52,7 +60,7 @@ func BenchmarkIdleSocket(b *testing.B) {
 		g := router.NewGroup(0)
 		h := router.Accept(transformer.String(), func(*http.Request) flow.Flow[string, string] {
 			return flow.Identity[string]()
-		}, append(benchEchoOptions(), router.WithGroup(g))...)
+		}, append(benchEchoOptions(), router.WithGroup(g), router.WithKeepAlive(keepAlive))...)
 		srv := httptest.NewServer(h)
 		addr := strings.TrimPrefix(srv.URL, "http://")
 		before := idleMem()
