@@ -50,6 +50,7 @@ var packages = map[string]string{
 	"rxgo":        "github.com/reactivex/rxgo/v2",
 	"broker":      "github.com/wsflow/wsflow/broker",
 	"natsbroker":  "github.com/wsflow/wsflow/broker/natsbroker",
+	"natstest":    "github.com/wsflow/wsflow/broker/natsbroker/natstest",
 	"client":      "github.com/wsflow/wsflow/client",
 	"roomclient":  "github.com/wsflow/wsflow/client/roomclient",
 	"flow":        "github.com/wsflow/wsflow/flow",
