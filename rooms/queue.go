@@ -11,7 +11,12 @@ type liveQueue[T any] struct {
 	count    int // messages not yet written, pending and taken
 	bytes    int // their bytes
 	released bool
-	ready    chan struct{} // has a value when pending may be non-empty
+	// ready has a value once pending has become non-empty: a push onto
+	// an empty queue leaves it, and the writer takes it before it takes
+	// what is pending, so a push onto a queue that is not empty need not
+	// (the writer's next take has it) and the writer never wakes to find
+	// nothing.
+	ready chan struct{}
 
 	limits Limits
 	totals *queued // the Rooms' totals, kept with count and bytes
@@ -42,15 +47,18 @@ func (q *liveQueue[T]) push(v T, n int, seq uint64) bool {
 		q.mu.Unlock()
 		return false
 	}
+	wake := len(q.pending) == 0
 	q.pending = append(q.pending, pending[T]{v, n, seq})
 	q.count++
 	q.bytes += n
 	q.totals.messages.Add(1)
 	q.totals.bytes.Add(int64(n))
 	q.mu.Unlock()
-	select {
-	case q.ready <- struct{}{}:
-	default:
+	if wake {
+		select {
+		case q.ready <- struct{}{}:
+		default:
+		}
 	}
 	return true
 }
