@@ -282,19 +282,30 @@ func (m *member[T]) live(ctx context.Context, out batch.Output, emit func(T) err
 	}
 }
 
-// writeLive emits msgs, with out released afterwards when it is not nil.
+// writeLive emits msgs, with out released afterwards when it is not nil,
+// and counts them written as the socket takes them: each on its own
+// without out, all at once once out is released (a held batch goes out
+// in one write).
 func (m *member[T]) writeLive(msgs []pending[T], out batch.Output, emit func(T) error) error {
-	if out != nil {
-		defer out.Release()
-	}
+	n, size := 0, 0 // emitted and not yet counted written
+	defer func() {
+		if out != nil {
+			out.Release()
+		}
+		m.queue.written(n, size)
+	}()
 	for i, p := range msgs {
+		msgs[i] = pending[T]{}
 		if p.seq >= m.from {
 			if err := emit(p.v); err != nil {
 				return err
 			}
 		}
-		m.queue.written(p.size)
-		msgs[i] = pending[T]{}
+		n, size = n+1, size+p.size
+		if out == nil {
+			m.queue.written(n, size)
+			n, size = 0, 0
+		}
 	}
 	return nil
 }

@@ -72,14 +72,14 @@ func (q *liveQueue[T]) take(buf []pending[T]) []pending[T] {
 	return out
 }
 
-// written counts one message of n bytes as written.
-func (q *liveQueue[T]) written(n int) {
+// written counts n messages of size bytes in all as written.
+func (q *liveQueue[T]) written(n, size int) {
 	q.mu.Lock()
 	if !q.released {
-		q.count--
-		q.bytes -= n
-		q.totals.messages.Add(-1)
-		q.totals.bytes.Add(-int64(n))
+		q.count -= n
+		q.bytes -= size
+		q.totals.messages.Add(-int64(n))
+		q.totals.bytes.Add(-int64(size))
 	}
 	q.mu.Unlock()
 }
