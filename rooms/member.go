@@ -108,7 +108,7 @@ func (r *Rooms[T]) newMember(room string, join *joinConfig[T]) *member[T] {
 		cfg:        cfg,
 		room:       room,
 		join:       join,
-		queue:      newLiveQueue[T](cfg.Limits, &r.queued),
+		queue:      newLiveQueue[T](cfg.Limits),
 		joined:     make(chan struct{}),
 		failed:     make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -171,7 +171,7 @@ func (m *member[T]) write(ctx context.Context, emit func(T) error) error {
 	if err := b.Available(); err != nil {
 		return err
 	}
-	lr := m.r.enter(m.room)
+	lr := m.r.enter(m.room, m.queue)
 	m.local = lr
 	sub, err := b.Subscribe(ctx, m.room, broker.Handler{
 		Event: func(ev broker.Event) {
@@ -338,6 +338,6 @@ func (m *member[T]) leave(error) {
 		cancel()
 	}
 	if m.local != nil {
-		m.r.leave(m.room, m.local, m.sub != nil)
+		m.r.leave(m.room, m.local, m.queue, m.sub != nil)
 	}
 }

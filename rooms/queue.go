@@ -19,7 +19,6 @@ type liveQueue[T any] struct {
 	ready chan struct{}
 
 	limits Limits
-	totals *queued // the Rooms' totals, kept with count and bytes
 }
 
 // pending is one message waiting in a member's queue, with its size and
@@ -30,8 +29,8 @@ type pending[T any] struct {
 	seq  uint64
 }
 
-func newLiveQueue[T any](limits Limits, totals *queued) *liveQueue[T] {
-	return &liveQueue[T]{ready: make(chan struct{}, 1), limits: limits, totals: totals}
+func newLiveQueue[T any](limits Limits) *liveQueue[T] {
+	return &liveQueue[T]{ready: make(chan struct{}, 1), limits: limits}
 }
 
 // push adds v, of size n and sequence number seq, unless that would take
@@ -51,8 +50,6 @@ func (q *liveQueue[T]) push(v T, n int, seq uint64) bool {
 	q.pending = append(q.pending, pending[T]{v, n, seq})
 	q.count++
 	q.bytes += n
-	q.totals.messages.Add(1)
-	q.totals.bytes.Add(int64(n))
 	q.mu.Unlock()
 	if wake {
 		select {
@@ -78,14 +75,11 @@ func (q *liveQueue[T]) written(n, size int) {
 	if !q.released {
 		q.count -= n
 		q.bytes -= size
-		q.totals.messages.Add(-int64(n))
-		q.totals.bytes.Add(-int64(size))
 	}
 	q.mu.Unlock()
 }
 
-// release drops the queue and takes what it held off the totals. From
-// then on it takes nothing.
+// release drops the queue. From then on it takes nothing.
 func (q *liveQueue[T]) release() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -93,7 +87,13 @@ func (q *liveQueue[T]) release() {
 		return
 	}
 	q.released = true
-	q.totals.messages.Add(-int64(q.count))
-	q.totals.bytes.Add(-int64(q.bytes))
 	q.pending, q.count, q.bytes = nil, 0, 0
+}
+
+// len returns how many messages, and how many bytes of them, the queue
+// holds not yet written.
+func (q *liveQueue[T]) len() (messages, bytes int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.count, q.bytes
 }

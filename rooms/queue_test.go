@@ -7,8 +7,7 @@ import "testing"
 // take what woke it joins that take and leaves no wake behind, after
 // which the writer would wake to find nothing.
 func TestQueueWakesOncePerBatch(t *testing.T) {
-	var totals queued
-	q := newLiveQueue[string](Limits{Messages: 8, Bytes: 1 << 10}, &totals)
+	q := newLiveQueue[string](Limits{Messages: 8, Bytes: 1 << 10})
 	q.push("a", 1, 1)
 	<-q.ready // the writer wakes
 	q.push("b", 1, 2)
