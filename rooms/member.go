@@ -140,7 +140,10 @@ func (m *member[T]) publish(v T) error {
 // the member at once, even while the writer waits for a socket that takes
 // nothing. leave waits for the writer.
 func (m *member[T]) run(ctx context.Context, emit func(T) error) error {
-	context.AfterFunc(ctx, m.cancelPub)
+	context.AfterFunc(ctx, func() {
+		m.cancelPub()
+		m.queue.wake()
+	})
 	m.started = true
 	go func() {
 		defer close(m.writerDone)
@@ -161,6 +164,7 @@ func (m *member[T]) fail(err error) {
 		m.failure = err
 		m.queue.release()
 		close(m.failed)
+		m.queue.wake()
 	})
 }
 
@@ -263,12 +267,14 @@ func (m *member[T]) replay(ctx context.Context, rp broker.Replay, epoch string, 
 func (m *member[T]) live(ctx context.Context, out batch.Output, emit func(T) error) error {
 	var buf []pending[T]
 	for {
+		<-m.queue.ready // given too when the member ends, from within or without
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
 		case <-m.failed:
 			return m.failure
-		case <-m.queue.ready:
+		default:
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		// Let the publishers that are ready to run go first: what they
 		// publish meanwhile joins this batch, and the batch goes out in

@@ -11,11 +11,12 @@ type liveQueue[T any] struct {
 	count    int // messages not yet written, pending and taken
 	bytes    int // their bytes
 	released bool
-	// ready has a value once pending has become non-empty: a push onto
-	// an empty queue leaves it, and the writer takes it before it takes
-	// what is pending, so a push onto a queue that is not empty need not
-	// (the writer's next take has it) and the writer never wakes to find
-	// nothing.
+	// ready has a value once pending has become non-empty, or the member
+	// has ended (wake): a push onto an empty queue leaves it, and the
+	// writer takes it before it takes what is pending, so a push onto a
+	// queue that is not empty need not (the writer's next take has it)
+	// and the writer never wakes to find nothing. The writer waits on it
+	// alone: one channel to wait on costs less than a select per batch.
 	ready chan struct{}
 
 	limits Limits
@@ -52,12 +53,17 @@ func (q *liveQueue[T]) push(v T, n int, seq uint64) bool {
 	q.bytes += n
 	q.mu.Unlock()
 	if wake {
-		select {
-		case q.ready <- struct{}{}:
-		default:
-		}
+		q.wake()
 	}
 	return true
+}
+
+// wake wakes the writer if it waits, or makes its next wait return.
+func (q *liveQueue[T]) wake() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
 }
 
 // take swaps what is pending for buf (emptied), and returns it.
