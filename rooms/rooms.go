@@ -19,6 +19,7 @@ package rooms
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsflow/wsflow/broker"
@@ -182,25 +183,33 @@ type localRoom[T any] struct {
 	members int                        // those that have joined the live feed; guarded likewise
 	queues  map[*liveQueue[T]]struct{} // the queues of the refs; guarded likewise
 
-	mu      sync.Mutex
-	seq     uint64
-	value   T
-	decoded bool
+	mu     sync.Mutex                 // serialises decoding
+	latest atomic.Pointer[decoded[T]] // the latest event decoded
+}
+
+// decoded is a live event decoded.
+type decoded[T any] struct {
+	seq   uint64
+	value T
 }
 
 // decodeOnce decodes ev for the members of lr, once per event while the
-// broker delivers one event to all of them in turn.
+// broker delivers one event to all of them in turn: the members after the
+// first read what it decoded without taking a lock.
 func (lr *localRoom[T]) decodeOnce(decode func(broker.Event) (T, error), ev broker.Event) (T, error) {
+	if d := lr.latest.Load(); d != nil && d.seq == ev.Seq {
+		return d.value, nil
+	}
 	lr.mu.Lock()
 	defer lr.mu.Unlock()
-	if lr.decoded && lr.seq == ev.Seq {
-		return lr.value, nil
+	if d := lr.latest.Load(); d != nil && d.seq == ev.Seq {
+		return d.value, nil
 	}
 	v, err := decode(ev)
 	if err != nil {
 		return v, err
 	}
-	lr.seq, lr.value, lr.decoded = ev.Seq, v, true
+	lr.latest.Store(&decoded[T]{ev.Seq, v})
 	return v, nil
 }
 
