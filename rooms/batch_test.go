@@ -112,3 +112,51 @@ func TestReplayIsNotHeld(t *testing.T) {
 	}
 	require.Equal(t, []string{"back", "m0", "m1", "m2"}, b.recorded())
 }
+
+// queuedAtRelease records, at each Release, how many messages its Rooms
+// count as waiting to be written.
+type queuedAtRelease struct {
+	rs       *rooms.Rooms[string]
+	released chan int
+}
+
+func (b *queuedAtRelease) Hold() {}
+func (b *queuedAtRelease) Release() {
+	n, _ := b.rs.Queued()
+	b.released <- n
+}
+
+// TestQueuedCountsAHeldBatchUntilReleased shows the messages of a held
+// batch counted as waiting until the output is released (the socket
+// writes them then), and counted written once it is.
+func TestQueuedCountsAHeldBatchUntilReleased(t *testing.T) {
+	var rs rooms.Rooms[string]
+	b := &queuedAtRelease{rs: &rs, released: make(chan int, 1)}
+	first, unblock := make(chan struct{}), make(chan struct{})
+	queued := make(chan int, 16) // at each emit
+	greet := rooms.Greet(func(string) string { return "hi" })
+	r := flow.Start(flowrun.NewContext(context.Background(), flowrun.Options{Batcher: b}), rs.Join("r", greet), func(v string) error {
+		if v == "m0" {
+			close(first)
+			<-unblock // the rest queue up meanwhile
+		}
+		n, _ := rs.Queued()
+		queued <- n
+		return nil
+	})
+	defer r.Stop()
+	require.Equal(t, 0, flowtest.Receive(t, queued)) // greeted
+	ctx := context.Background()
+	require.NoError(t, rs.Publish(ctx, "r", "m0"))
+	flowtest.Receive(t, first)
+	for i := 1; i <= 4; i++ {
+		require.NoError(t, rs.Publish(ctx, "r", fmt.Sprint("m", i)))
+	}
+	close(unblock)
+	for range 5 {
+		flowtest.Receive(t, queued)
+	}
+	require.Equal(t, 4, flowtest.Receive(t, b.released), "the held batch counts until its release")
+	require.NoError(t, rs.Publish(ctx, "r", "m5"))
+	require.Equal(t, 1, flowtest.Receive(t, queued), "only m5, being written, counts")
+}

@@ -108,7 +108,7 @@ func (r *Rooms[T]) newMember(room string, join *joinConfig[T]) *member[T] {
 		cfg:        cfg,
 		room:       room,
 		join:       join,
-		queue:      newLiveQueue[T](cfg.Limits, &r.queued),
+		queue:      newLiveQueue[T](cfg.Limits),
 		joined:     make(chan struct{}),
 		failed:     make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -140,7 +140,10 @@ func (m *member[T]) publish(v T) error {
 // the member at once, even while the writer waits for a socket that takes
 // nothing. leave waits for the writer.
 func (m *member[T]) run(ctx context.Context, emit func(T) error) error {
-	context.AfterFunc(ctx, m.cancelPub)
+	context.AfterFunc(ctx, func() {
+		m.cancelPub()
+		m.queue.wake()
+	})
 	m.started = true
 	go func() {
 		defer close(m.writerDone)
@@ -161,6 +164,7 @@ func (m *member[T]) fail(err error) {
 		m.failure = err
 		m.queue.release()
 		close(m.failed)
+		m.queue.wake()
 	})
 }
 
@@ -171,7 +175,7 @@ func (m *member[T]) write(ctx context.Context, emit func(T) error) error {
 	if err := b.Available(); err != nil {
 		return err
 	}
-	lr := m.r.enter(m.room)
+	lr := m.r.enter(m.room, m.queue)
 	m.local = lr
 	sub, err := b.Subscribe(ctx, m.room, broker.Handler{
 		Event: func(ev broker.Event) {
@@ -263,12 +267,14 @@ func (m *member[T]) replay(ctx context.Context, rp broker.Replay, epoch string, 
 func (m *member[T]) live(ctx context.Context, out batch.Output, emit func(T) error) error {
 	var buf []pending[T]
 	for {
+		<-m.queue.ready // given too when the member ends, from within or without
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
 		case <-m.failed:
 			return m.failure
-		case <-m.queue.ready:
+		default:
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		// Let the publishers that are ready to run go first: what they
 		// publish meanwhile joins this batch, and the batch goes out in
@@ -282,19 +288,30 @@ func (m *member[T]) live(ctx context.Context, out batch.Output, emit func(T) err
 	}
 }
 
-// writeLive emits msgs, with out released afterwards when it is not nil.
+// writeLive emits msgs, with out released afterwards when it is not nil,
+// and counts them written as the socket takes them: each on its own
+// without out, all at once once out is released (a held batch goes out
+// in one write).
 func (m *member[T]) writeLive(msgs []pending[T], out batch.Output, emit func(T) error) error {
-	if out != nil {
-		defer out.Release()
-	}
+	n, size := 0, 0 // emitted and not yet counted written
+	defer func() {
+		if out != nil {
+			out.Release()
+		}
+		m.queue.written(n, size)
+	}()
 	for i, p := range msgs {
+		msgs[i] = pending[T]{}
 		if p.seq >= m.from {
 			if err := emit(p.v); err != nil {
 				return err
 			}
 		}
-		m.queue.written(p.size)
-		msgs[i] = pending[T]{}
+		n, size = n+1, size+p.size
+		if out == nil {
+			m.queue.written(n, size)
+			n, size = 0, 0
+		}
 	}
 	return nil
 }
@@ -327,6 +344,6 @@ func (m *member[T]) leave(error) {
 		cancel()
 	}
 	if m.local != nil {
-		m.r.leave(m.room, m.local, m.sub != nil)
+		m.r.leave(m.room, m.local, m.queue, m.sub != nil)
 	}
 }

@@ -11,10 +11,15 @@ type liveQueue[T any] struct {
 	count    int // messages not yet written, pending and taken
 	bytes    int // their bytes
 	released bool
-	ready    chan struct{} // has a value when pending may be non-empty
+	// ready has a value once pending has become non-empty, or the member
+	// has ended (wake): a push onto an empty queue leaves it, and the
+	// writer takes it before it takes what is pending, so a push onto a
+	// queue that is not empty need not (the writer's next take has it)
+	// and the writer never wakes to find nothing. The writer waits on it
+	// alone: one channel to wait on costs less than a select per batch.
+	ready chan struct{}
 
 	limits Limits
-	totals *queued // the Rooms' totals, kept with count and bytes
 }
 
 // pending is one message waiting in a member's queue, with its size and
@@ -25,8 +30,8 @@ type pending[T any] struct {
 	seq  uint64
 }
 
-func newLiveQueue[T any](limits Limits, totals *queued) *liveQueue[T] {
-	return &liveQueue[T]{ready: make(chan struct{}, 1), limits: limits, totals: totals}
+func newLiveQueue[T any](limits Limits) *liveQueue[T] {
+	return &liveQueue[T]{ready: make(chan struct{}, 1), limits: limits}
 }
 
 // push adds v, of size n and sequence number seq, unless that would take
@@ -42,17 +47,23 @@ func (q *liveQueue[T]) push(v T, n int, seq uint64) bool {
 		q.mu.Unlock()
 		return false
 	}
+	wake := len(q.pending) == 0
 	q.pending = append(q.pending, pending[T]{v, n, seq})
 	q.count++
 	q.bytes += n
-	q.totals.messages.Add(1)
-	q.totals.bytes.Add(int64(n))
 	q.mu.Unlock()
+	if wake {
+		q.wake()
+	}
+	return true
+}
+
+// wake wakes the writer if it waits, or makes its next wait return.
+func (q *liveQueue[T]) wake() {
 	select {
 	case q.ready <- struct{}{}:
 	default:
 	}
-	return true
 }
 
 // take swaps what is pending for buf (emptied), and returns it.
@@ -64,20 +75,17 @@ func (q *liveQueue[T]) take(buf []pending[T]) []pending[T] {
 	return out
 }
 
-// written counts one message of n bytes as written.
-func (q *liveQueue[T]) written(n int) {
+// written counts n messages of size bytes in all as written.
+func (q *liveQueue[T]) written(n, size int) {
 	q.mu.Lock()
 	if !q.released {
-		q.count--
-		q.bytes -= n
-		q.totals.messages.Add(-1)
-		q.totals.bytes.Add(-int64(n))
+		q.count -= n
+		q.bytes -= size
 	}
 	q.mu.Unlock()
 }
 
-// release drops the queue and takes what it held off the totals. From
-// then on it takes nothing.
+// release drops the queue. From then on it takes nothing.
 func (q *liveQueue[T]) release() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -85,7 +93,13 @@ func (q *liveQueue[T]) release() {
 		return
 	}
 	q.released = true
-	q.totals.messages.Add(-int64(q.count))
-	q.totals.bytes.Add(-int64(q.bytes))
 	q.pending, q.count, q.bytes = nil, 0, 0
+}
+
+// len returns how many messages, and how many bytes of them, the queue
+// holds not yet written.
+func (q *liveQueue[T]) len() (messages, bytes int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.count, q.bytes
 }

@@ -82,18 +82,10 @@ type Config[T any] struct {
 // A Rooms is safe for concurrent use and must not be copied after first
 // use.
 type Rooms[T any] struct {
-	mu     sync.Mutex
-	cfg    Config[T]
-	ready  bool // cfg's defaults are filled in
-	open   map[string]*localRoom[T]
-	queued queued
-}
-
-// queued counts what the members of a Rooms hold: live messages, and
-// their bytes, waiting to be written.
-type queued struct {
-	messages atomic.Int64
-	bytes    atomic.Int64
+	mu    sync.Mutex
+	cfg   Config[T]
+	ready bool // cfg's defaults are filled in
+	open  map[string]*localRoom[T]
 }
 
 // New returns a registry of rooms configured by cfg.
@@ -170,41 +162,60 @@ func (r *Rooms[T]) Members(room string) int {
 // Queued returns how many live messages, and how many bytes of them, are
 // waiting to be written to the members of this server, summed over its
 // rooms. A message a member's socket has been handed but has not yet
-// taken still counts.
+// taken still counts. It visits every member's queue in turn: the
+// members keep no shared count, which every delivery would update.
 func (r *Rooms[T]) Queued() (messages, bytes int) {
-	return int(r.queued.messages.Load()), int(r.queued.bytes.Load())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, lr := range r.open {
+		for q := range lr.queues {
+			n, b := q.len()
+			messages, bytes = messages+n, bytes+b
+		}
+	}
+	return messages, bytes
 }
 
 // localRoom is a room with members on this server, and its latest live
 // event decoded.
 type localRoom[T any] struct {
-	refs    int // members on this server; guarded by the Rooms' mu
-	members int // those that have joined the live feed; guarded likewise
+	refs    int                        // members on this server; guarded by the Rooms' mu
+	members int                        // those that have joined the live feed; guarded likewise
+	queues  map[*liveQueue[T]]struct{} // the queues of the refs; guarded likewise
 
-	mu      sync.Mutex
-	seq     uint64
-	value   T
-	decoded bool
+	mu     sync.Mutex                 // serialises decoding
+	latest atomic.Pointer[decoded[T]] // the latest event decoded
+}
+
+// decoded is a live event decoded.
+type decoded[T any] struct {
+	seq   uint64
+	value T
 }
 
 // decodeOnce decodes ev for the members of lr, once per event while the
-// broker delivers one event to all of them in turn.
+// broker delivers one event to all of them in turn: the members after the
+// first read what it decoded without taking a lock.
 func (lr *localRoom[T]) decodeOnce(decode func(broker.Event) (T, error), ev broker.Event) (T, error) {
+	if d := lr.latest.Load(); d != nil && d.seq == ev.Seq {
+		return d.value, nil
+	}
 	lr.mu.Lock()
 	defer lr.mu.Unlock()
-	if lr.decoded && lr.seq == ev.Seq {
-		return lr.value, nil
+	if d := lr.latest.Load(); d != nil && d.seq == ev.Seq {
+		return d.value, nil
 	}
 	v, err := decode(ev)
 	if err != nil {
 		return v, err
 	}
-	lr.seq, lr.value, lr.decoded = ev.Seq, v, true
+	lr.latest.Store(&decoded[T]{ev.Seq, v})
 	return v, nil
 }
 
-// enter counts one member more in room, making its local state if needed.
-func (r *Rooms[T]) enter(room string) *localRoom[T] {
+// enter counts one member more in room, of queue q, making its local
+// state if needed.
+func (r *Rooms[T]) enter(room string, q *liveQueue[T]) *localRoom[T] {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.open == nil {
@@ -212,10 +223,11 @@ func (r *Rooms[T]) enter(room string) *localRoom[T] {
 	}
 	lr := r.open[room]
 	if lr == nil {
-		lr = &localRoom[T]{}
+		lr = &localRoom[T]{queues: make(map[*liveQueue[T]]struct{})}
 		r.open[room] = lr
 	}
 	lr.refs++
+	lr.queues[q] = struct{}{}
 	return lr
 }
 
@@ -226,14 +238,15 @@ func (r *Rooms[T]) joined(lr *localRoom[T]) {
 	r.mu.Unlock()
 }
 
-// leave counts one member fewer in room, which had joined its live feed
-// or not, and lets the room go after its last.
-func (r *Rooms[T]) leave(room string, lr *localRoom[T], joined bool) {
+// leave counts one member fewer in room, of queue q, which had joined
+// its live feed or not, and lets the room go after its last.
+func (r *Rooms[T]) leave(room string, lr *localRoom[T], q *liveQueue[T], joined bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if joined {
 		lr.members--
 	}
+	delete(lr.queues, q)
 	if lr.refs--; lr.refs == 0 {
 		delete(r.open, room)
 	}
