@@ -17,10 +17,16 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-// Patience bounds how long a server may take to accept connections and a
-// cluster to elect its JetStream leader. It is a hang guard, not a bound
-// on how fast anything must be.
+// Patience bounds how long a server may take to accept connections. It is
+// a hang guard, not a bound on how fast anything must be.
 const Patience = 10 * time.Second
+
+// ElectionPatience bounds how long a cluster may take to elect its
+// JetStream leader: nats-server's raft waits 4 to 9 seconds before it
+// calls an election, and a split vote starts another, so that a busy
+// machine can need several rounds. It is a hang guard, not a bound on how
+// fast anything must be.
+const ElectionPatience = 60 * time.Second
 
 // Start starts a NATS server with JetStream on 127.0.0.1, storing in dir,
 // on port (-1: a random one), and stops it when the test ends.
@@ -74,10 +80,10 @@ func Cluster(t testing.TB, n int) ([]*server.Server, string) {
 			Routes:     routes,
 		}))
 	}
-	deadline := time.Now().Add(Patience)
+	deadline := time.Now().Add(ElectionPatience)
 	for !hasLeader(servers) { // the cluster elects its leader in its own time: nothing signals it
 		if time.Now().After(deadline) {
-			t.Fatal("the JetStream cluster elected no leader")
+			t.Fatalf("the JetStream cluster elected no leader within %v", ElectionPatience)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
