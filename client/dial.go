@@ -256,7 +256,7 @@ func handshake(ctx context.Context, a *Attempt, cfg *config) (conn *websocket.Co
 	wc = dialed
 	mu.Unlock()
 	wc.BeginFrames()
-	conn.SetReadLimit(cfg.readLimit)
+	wc.LimitReads(conn)
 	return conn, wc, resp, cancel, nil
 }
 

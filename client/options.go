@@ -116,12 +116,7 @@ func WithHandshakeTimeout(d time.Duration) Option {
 // (default 64 KiB; 0: any size); a larger one closes the socket with 1009.
 func WithReadLimit(n int64) Option {
 	notNegative("WithReadLimit", n)
-	return func(c *config) {
-		c.readLimit = n
-		if n == 0 {
-			c.readLimit = -1 // coder/websocket's "no limit"
-		}
-	}
+	return func(c *config) { c.readLimit = n }
 }
 
 // WithTLSConfig sets the TLS configuration of wss:// connections; its

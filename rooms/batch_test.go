@@ -37,6 +37,20 @@ func (b *recordingBatcher) recorded() []string {
 	return append([]string(nil), b.events...)
 }
 
+// queueBehindM0 publishes m0 to room r, waits for the member's emit to
+// take it (first), publishes m1 to m4 while that emit waits, so that they
+// queue up behind it, and lets it go on (unblock).
+func queueBehindM0(t *testing.T, rs *rooms.Rooms[string], first, unblock chan struct{}) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, rs.Publish(ctx, "r", "m0"))
+	flowtest.Receive(t, first)
+	for i := 1; i <= 4; i++ {
+		require.NoError(t, rs.Publish(ctx, "r", fmt.Sprint("m", i)))
+	}
+	close(unblock)
+}
+
 // TestMemberBatchesWhatIsQueued shows a member holding the output around
 // everything queued for it, when the member leads straight to the output,
 // and not when a stage of its own goroutine lies between.
@@ -68,13 +82,7 @@ func TestMemberBatchesWhatIsQueued(t *testing.T) {
 			})
 			defer r.Stop()
 			flowtest.Receive(t, got) // joined
-			ctx := context.Background()
-			require.NoError(t, rs.Publish(ctx, "r", "m0"))
-			flowtest.Receive(t, first)
-			for i := 1; i <= 4; i++ {
-				require.NoError(t, rs.Publish(ctx, "r", fmt.Sprint("m", i)))
-			}
-			close(unblock)
+			queueBehindM0(t, &rs, first, unblock)
 			for range 5 {
 				flowtest.Receive(t, got)
 			}
@@ -146,17 +154,11 @@ func TestQueuedCountsAHeldBatchUntilReleased(t *testing.T) {
 	})
 	defer r.Stop()
 	require.Equal(t, 0, flowtest.Receive(t, queued)) // greeted
-	ctx := context.Background()
-	require.NoError(t, rs.Publish(ctx, "r", "m0"))
-	flowtest.Receive(t, first)
-	for i := 1; i <= 4; i++ {
-		require.NoError(t, rs.Publish(ctx, "r", fmt.Sprint("m", i)))
-	}
-	close(unblock)
+	queueBehindM0(t, &rs, first, unblock)
 	for range 5 {
 		flowtest.Receive(t, queued)
 	}
 	require.Equal(t, 4, flowtest.Receive(t, b.released), "the held batch counts until its release")
-	require.NoError(t, rs.Publish(ctx, "r", "m5"))
+	require.NoError(t, rs.Publish(context.Background(), "r", "m5"))
 	require.Equal(t, 1, flowtest.Receive(t, queued), "only m5, being written, counts")
 }

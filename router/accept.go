@@ -123,7 +123,7 @@ func (h *handler[In, Out]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// state for the connection (its 4 KiB buffers, the request) alive.
 	sk.conn = hw.conn
 	sk.subprotocol = conn.Subprotocol()
-	conn.SetReadLimit(h.cfg.readLimit)
+	hw.conn.LimitReads(conn)
 	if obs != nil {
 		obs.Handshake(r.Pattern, http.StatusSwitchingProtocols)
 		sk.observer = obs.Open(r.Pattern)

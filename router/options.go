@@ -55,12 +55,7 @@ func newConfig(opts []Option) *config {
 // (default 64 KiB; 0: any size). A larger one closes the socket with 1009.
 func WithReadLimit(n int64) Option {
 	notNegative("WithReadLimit", n)
-	return func(c *config) {
-		c.readLimit = n
-		if n == 0 {
-			c.readLimit = -1 // coder/websocket's "no limit"
-		}
-	}
+	return func(c *config) { c.readLimit = n }
 }
 
 // WithOrigins allows cross-origin handshakes from Origins matching one of
