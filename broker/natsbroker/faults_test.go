@@ -44,7 +44,7 @@ func TestClusterNodeLoss(t *testing.T) {
 	require.GreaterOrEqual(t, leader, 0, "the stream has a leader")
 	reconnected := make(chan struct{}, 1)
 	b1 := connect(t, urls(leader, (leader+1)%3, (leader+2)%3), append(opts, natsbroker.WithNATSOptions(nats.DontRandomize(),
-		nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} })))...)
+		nats.ReconnectHandler(func(*nats.Conn) { signal(reconnected) })))...)
 	b2 := connect(t, urls((leader+1)%3, (leader+2)%3, leader), append(opts, natsbroker.WithNATSOptions(nats.DontRandomize()))...)
 	var recs []*recorder
 	for _, b := range []*natsbroker.Broker{b1, b1, b2, b2} {
@@ -96,7 +96,14 @@ func TestClusterNodeLoss(t *testing.T) {
 			}
 		})
 	}
-	<-kill
+	defer wg.Wait() // no publisher outlives the test, whatever ends it
+	ended := make(chan struct{})
+	go func() { wg.Wait(); close(ended) }()
+	select {
+	case <-kill:
+	case <-ended:
+		t.Fatal("the publishers ended before a third of their publishes")
+	}
 	servers[leader].Shutdown() // b1's node, and the stream's leader
 	select {
 	case <-reconnected:
@@ -171,7 +178,7 @@ func TestLossPastGrace(t *testing.T) {
 	ns := natstest.Start(t, dir, -1)
 	port := ns.Addr().(*net.TCPAddr).Port
 	reconnected := make(chan struct{}, 1)
-	b := connect(t, ns.ClientURL(), natsbroker.WithNATSOptions(nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} })))
+	b := connect(t, ns.ClientURL(), natsbroker.WithNATSOptions(nats.ReconnectHandler(func(*nats.Conn) { signal(reconnected) })))
 	r := newRecorder()
 	was := subscribe(t, b, "r", r).Start()
 	publish(t, b, "r", "before")
@@ -213,4 +220,13 @@ func TestLossPastGrace(t *testing.T) {
 	seq := publish(t, b, "r", "back")
 	require.Equal(t, []uint64{seq}, seqs(r2.waitFor(t, 1, patience)))
 	require.Equal(t, uint64(2), seq)
+}
+
+// signal sends on ch, a channel of capacity 1, unless a send is already
+// waiting there: a handler that nats.go calls again does not block.
+func signal(ch chan<- struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }

@@ -159,7 +159,7 @@ func TestNothingDeletesARoom(t *testing.T) {
 	again := publish(t, b2, "kept", "2")
 	require.Greater(t, again, first, "the numbering goes on")
 	require.Equal(t, []uint64{first, again}, seqs(r.waitFor(t, 2, patience)))
-	recovered, evs, _ := replayAll(t, b2, "idle", broker.Position{Epoch: s.Start().Epoch}, again)
+	recovered, evs, _ := replayAll(t, b2, "idle", broker.Position{Epoch: is.Start().Epoch}, again) // its own partition's epoch
 	require.True(t, recovered)
 	require.Len(t, evs, 1, "the idle room keeps its history")
 	require.Equal(t, s.Start().Epoch, subscribe(t, b2, "kept", newRecorder()).Start().Epoch, "the same epoch")
@@ -240,6 +240,11 @@ func TestRecovered(t *testing.T) {
 	seq := publish(t, fresh, "r", "x")
 	recovered, evs, _ := replayAll(t, fresh, "r", broker.Position{}, seq)
 	require.True(t, recovered)
+	require.Equal(t, []uint64{seq}, seqs(evs))
+	// From 0 in another epoch: the events of that epoch are gone, whatever
+	// this one has discarded.
+	recovered, evs, _ = replayAll(t, fresh, "r", broker.Position{Epoch: "other"}, seq)
+	require.False(t, recovered, "since 0 in another epoch")
 	require.Equal(t, []uint64{seq}, seqs(evs))
 	recovered, evs, _ = replayAll(t, fresh, "never", broker.Position{}, seq)
 	require.True(t, recovered, "an unused room in an untouched stream")

@@ -24,8 +24,7 @@ type partition struct {
 
 	mu    sync.Mutex
 	epoch string
-	rooms map[string]map[*sub]struct{} // by subject
-	count int                          // subscriptions in rooms
+	rooms map[string]map[*sub]struct{} // by subject; a room with no subscription has no entry
 	feed  jetstream.ConsumeContext     // the consumer, from the first subscription to the connection's loss
 	gen   uint64                       // counts the consumers started: deliveries of older ones are dropped
 	last  uint64                       // the latest sequence number the consumer handed out
@@ -59,7 +58,6 @@ func (s *sub) Close() {
 	if len(subs) == 0 {
 		delete(p.rooms, s.subject)
 	}
-	p.count--
 	p.mu.Unlock()
 }
 
@@ -98,7 +96,7 @@ func (b *Broker) Subscribe(ctx context.Context, room string, h broker.Handler) (
 	}
 	if err := b.Available(); err != nil { // lost while the consumer started
 		var stop jetstream.ConsumeContext
-		if p.count == 0 {
+		if len(p.rooms) == 0 {
 			stop = p.detach()
 		}
 		p.mu.Unlock()
@@ -111,7 +109,6 @@ func (b *Broker) Subscribe(ctx context.Context, room string, h broker.Handler) (
 		p.rooms[s.subject] = subs
 	}
 	subs[s] = struct{}{}
-	p.count++
 	s.start = broker.Position{Epoch: p.epoch, Seq: p.last}
 	p.mu.Unlock()
 	return s, nil
@@ -156,7 +153,7 @@ func (p *partition) deliver(gen uint64, m jetstream.Msg) {
 	ev := broker.Event{Seq: meta.Sequence.Stream, Data: m.Data()}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if gen != p.gen || p.feed == nil || ev.Seq <= p.last {
+	if gen != p.gen || ev.Seq <= p.last { // a detached consumer's gen is never p.gen
 		return
 	}
 	p.last = ev.Seq
@@ -189,7 +186,6 @@ func (p *partition) end(err error) {
 	p.mu.Lock()
 	rooms := p.rooms
 	p.rooms = make(map[string]map[*sub]struct{})
-	p.count = 0
 	stop := p.detach()
 	p.mu.Unlock()
 	stopFeed(stop)

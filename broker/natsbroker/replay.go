@@ -50,8 +50,9 @@ func (b *Broker) Replay(ctx context.Context, room string, from broker.Position, 
 		return nil, err
 	}
 	p := b.partitions[partitionOf(room, len(b.partitions))]
+	sameEpoch := from.Epoch == "" || from.Epoch == p.currentEpoch()
 	r := &replay{b: b, stream: p.stream, after: from.Seq, upTo: upTo}
-	if from.Epoch != "" && from.Epoch != p.currentEpoch() {
+	if !sameEpoch {
 		r.after = 0
 	}
 	cfg := jetstream.ConsumerConfig{
@@ -79,7 +80,7 @@ func (b *Broker) Replay(ctx context.Context, room string, from broker.Position, 
 		r.ready = append(r.ready, evs...)
 	}
 	switch {
-	case r.after != from.Seq: // another epoch
+	case !sameEpoch:
 	case from.Seq > 0:
 		r.recovered = r.first == from.Seq
 	default:
