@@ -131,7 +131,7 @@ func (m *member[T]) publish(v T) error {
 	}
 	ctx, cancel := context.WithTimeout(m.pubCtx, publishTimeout)
 	defer cancel()
-	_, err := m.r.publish(ctx, m.room, v)
+	_, err := m.cfg.publish(ctx, m.room, v)
 	return err
 }
 
@@ -205,7 +205,7 @@ func (m *member[T]) write(ctx context.Context, emit func(T) error) error {
 	}
 	if m.join.announce {
 		pctx, cancel := context.WithTimeout(ctx, publishTimeout)
-		seq, err := m.r.publish(pctx, m.room, m.join.hello)
+		seq, err := m.cfg.publish(pctx, m.room, m.join.hello)
 		cancel()
 		if err != nil {
 			return err
@@ -340,7 +340,7 @@ func (m *member[T]) leave(error) {
 	m.queue.release()
 	if m.announced {
 		ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
-		_, _ = m.r.publish(ctx, m.room, m.join.goodbye) // an unavailable broker has no one to tell
+		_, _ = m.cfg.publish(ctx, m.room, m.join.goodbye) // an unavailable broker has no one to tell
 		cancel()
 	}
 	if m.local != nil {

@@ -123,12 +123,13 @@ const publishTimeout = 5 * time.Second
 // Publish publishes v to room from outside any member, for instance a
 // server's announcement. It returns once the broker has stored it.
 func (r *Rooms[T]) Publish(ctx context.Context, room string, v T) error {
-	_, err := r.publish(ctx, room, v)
+	_, err := r.config().publish(ctx, room, v)
 	return err
 }
 
-func (r *Rooms[T]) publish(ctx context.Context, room string, v T) (uint64, error) {
-	cfg := r.config()
+// publish encodes v and publishes it to room. Members call it on the
+// configuration they hold, so that a message takes no lock of the Rooms.
+func (cfg *Config[T]) publish(ctx context.Context, room string, v T) (uint64, error) {
 	data, err := cfg.Codec.Encode(v)
 	if err != nil {
 		return 0, err
@@ -179,9 +180,8 @@ func (r *Rooms[T]) Queued() (messages, bytes int) {
 // localRoom is a room with members on this server, and its latest live
 // event decoded.
 type localRoom[T any] struct {
-	refs    int                        // members on this server; guarded by the Rooms' mu
+	queues  map[*liveQueue[T]]struct{} // the queues of its members on this server; guarded by the Rooms' mu
 	members int                        // those that have joined the live feed; guarded likewise
-	queues  map[*liveQueue[T]]struct{} // the queues of the refs; guarded likewise
 
 	mu     sync.Mutex                 // serialises decoding
 	latest atomic.Pointer[decoded[T]] // the latest event decoded
@@ -226,7 +226,6 @@ func (r *Rooms[T]) enter(room string, q *liveQueue[T]) *localRoom[T] {
 		lr = &localRoom[T]{queues: make(map[*liveQueue[T]]struct{})}
 		r.open[room] = lr
 	}
-	lr.refs++
 	lr.queues[q] = struct{}{}
 	return lr
 }
@@ -247,7 +246,7 @@ func (r *Rooms[T]) leave(room string, lr *localRoom[T], q *liveQueue[T], joined 
 		lr.members--
 	}
 	delete(lr.queues, q)
-	if lr.refs--; lr.refs == 0 {
+	if len(lr.queues) == 0 {
 		delete(r.open, room)
 	}
 }
