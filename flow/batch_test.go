@@ -69,6 +69,9 @@ func TestSourceSeesItsBatcher(t *testing.T) {
 		{"through a Buffer", func(src flow.Source[string]) flow.Flow[string, string] {
 			return flow.Via(flow.Wrap(flow.Ignore[string](), src), flow.Buffer[string](1, flow.Backpressure))
 		}, false},
+		{"in a Zip", func(src flow.Source[string]) flow.Flow[string, string] {
+			return flow.Wrap(flow.Ignore[string](), flow.Zip(src, flow.Just("a"), func(a, b string) string { return a + b }))
+		}, false},
 		{"in a Merge", func(src flow.Source[string]) flow.Flow[string, string] {
 			return flow.Wrap(flow.Ignore[string](), flow.Merge(src, flow.Just("a")))
 		}, false},

@@ -1,6 +1,10 @@
 package flow
 
-import "context"
+import (
+	"context"
+
+	"github.com/wsflow/wsflow/internal/batch"
+)
 
 // Concat emits all the elements of each source in turn, running the next
 // only once the one before has completed: Akka's concat. The first
@@ -58,8 +62,9 @@ func Zip[A, B, C any](a Source[A], b Source[B], combine func(A, B) C) Source[C] 
 func feed[T any](s scope, src Source[T]) (<-chan T, <-chan error) {
 	values := make(chan T)
 	end := make(chan error, 1)
+	fed := scope{ctx: batch.Without(s.ctx), run: s.run} // its emits go to a channel, not back to back to the output
 	s.spawn(func() {
-		end <- src.start(s, func(v T) error {
+		end <- src.start(fed, func(v T) error {
 			select {
 			case values <- v:
 				return nil
