@@ -2,7 +2,9 @@ package router_test
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,4 +77,42 @@ func TestObserver(t *testing.T) {
 		"handshake GET /echo 101", "open GET /echo",
 		`closed 1006 "" by drop`,
 	}, rec.events)
+}
+
+// panicky is an observer whose Closed panics, after counting its call.
+type panicky struct {
+	router.Observer
+	closes chan struct{}
+}
+
+func (p *panicky) Open(string) router.SocketObserver { return p }
+func (p *panicky) MessageIn(message.Kind, int)       {}
+func (p *panicky) MessageOut(message.Kind, int)      {}
+func (p *panicky) Closed(message.Close, router.ClosedBy, time.Duration) {
+	p.closes <- struct{}{}
+	panic("observer bug")
+}
+
+// An observer that panics when told of a close takes down neither the
+// server nor the next socket: the panic is logged at error level, Closed
+// was called once, and the route serves on.
+func TestObserverPanicIsLogged(t *testing.T) {
+	var mu sync.Mutex
+	var log strings.Builder
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &log}, nil))
+	obs := &panicky{Observer: &recorder{}, closes: make(chan struct{}, 4)}
+	srv := wstest.Serve(t, echoWith(router.WithObserver(obs), router.WithLogger(logger)))
+	for range 2 {
+		c := srv.Dial(t, "/")
+		c.SendText("hi")
+		c.ExpectText("hi")
+		c.Close()
+		<-obs.closes
+	}
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Count(log.String(), "websocket runtime panic") == 2
+	}, 10*time.Second, 10*time.Millisecond, "each panic logged once")
+	require.Len(t, obs.closes, 0, "Closed called once per socket")
 }

@@ -58,6 +58,11 @@ func (s *socket) attrs() []any {
 // done.
 func (s *socket) ended(reason error) {
 	defer s.leave()
+	defer func() {
+		if p := recover(); p != nil { // the observer's or the logger's: Run's done must not panic
+			s.logger.Error("websocket runtime panic", append(s.attrs(), "panic", p)...)
+		}
+	}()
 	// Whoever learns of the end from the log or the observer may open
 	// the next socket at once: the place is free by then.
 	s.release()

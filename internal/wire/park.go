@@ -36,20 +36,12 @@ type parking struct {
 // the peer is silent when the socket may park (Options.Park), and calls
 // done with what Serve would return once the socket has closed and
 // everything its flow started has ended. It returns at once. It is called
-// once, instead of Serve.
+// once, instead of Serve. done may run on the socket's closing goroutine:
+// it must not panic.
 func (s *Socket[In, Out]) Run(done func(reason error)) {
 	p := s.park
 	if p == nil {
-		go func() {
-			defer func() {
-				if v := recover(); v != nil { // a bug in the runtime itself: the reason says so
-					s.dropFor(fmt.Errorf("%w: %v", errRuntimePanic, v))
-					<-s.closed
-					done(s.result())
-				}
-			}()
-			done(s.Serve())
-		}()
+		go func() { done(s.serveRecovered()) }()
 		return
 	}
 	p.mu.Lock()
@@ -62,16 +54,34 @@ func (s *Socket[In, Out]) Run(done func(reason error)) {
 // readOn reads until the socket parks or ends; when it ends and the close
 // is done, it finishes the socket.
 func (s *Socket[In, Out]) readOn(woke bool) {
+	if !s.readRecovered(woke) {
+		s.readerEnded()
+	}
+}
+
+// serveRecovered is Serve, with a panic in the runtime itself dropping the
+// connection for a reason that says so, rather than the process.
+func (s *Socket[In, Out]) serveRecovered() (reason error) {
 	defer func() {
-		if v := recover(); v != nil { // a bug in the runtime itself: the reason says so
+		if v := recover(); v != nil {
 			s.dropFor(fmt.Errorf("%w: %v", errRuntimePanic, v))
-			s.readerEnded()
+			<-s.closed
+			reason = s.result()
 		}
 	}()
-	if s.read(woke) {
-		return
-	}
-	s.readerEnded()
+	return s.Serve()
+}
+
+// readRecovered is read, with a panic in the runtime itself dropping the
+// connection for a reason that says so (the socket has then not parked).
+func (s *Socket[In, Out]) readRecovered(woke bool) (parked bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.dropFor(fmt.Errorf("%w: %v", errRuntimePanic, v))
+			parked = false
+		}
+	}()
+	return s.read(woke)
 }
 
 // readerEnded records that the reader has stopped for good.
