@@ -102,6 +102,7 @@ func Start[In, Out any](ctx context.Context, conn *websocket.Conn, netConn *Conn
 	if opts.Park && canPark && netConn.checksText && netConn.in.raw != nil && s.half == nil {
 		if p, err := getPoller(); err == nil {
 			s.park = &parking{poller: p}
+			netConn.cutsFrames = true // before anything is read: the cut starts at a frame's start
 		}
 	}
 	if s.park == nil {

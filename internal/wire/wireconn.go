@@ -71,13 +71,14 @@ type Conn struct {
 
 	deadlineSet time.Duration // when the write deadline was last set, on the clock of sinceStart; 0: never
 
-	rmu      sync.Mutex // serialises reads (coder's and Await) and guards what follows
-	in       input
-	readErr  error    // a read's failure that Await found, for the next read
-	idleSet  bool     // an Await has set a read deadline
-	fills    uint32   // reads that brought data (a count that wraps around)
-	idleMark uint32   // fills when the deadline was set
-	cut      frameCut // on a server: where the frame handed on ends
+	rmu        sync.Mutex // serialises reads (coder's and Await) and guards what follows
+	in         input
+	readErr    error    // a read's failure that Await found, for the next read
+	idleSet    bool     // an Await has set a read deadline
+	fills      uint32   // reads that brought data (a count that wraps around)
+	idleMark   uint32   // fills when the deadline was set
+	cut        frameCut // where the frame handed on ends, when cutsFrames
+	cutsFrames bool     // reads stop where a frame ends: a server's socket that may park (Await)
 
 	fromServer *serverInput // a client's (whose frames are masked): what its server sends, checked; nil on a server
 	// What the reader of the moment follows of the frames read (see
@@ -238,7 +239,7 @@ func (c *Conn) take(p []byte) (int, error) {
 		}
 		p = p[:min(len(p), c.faultAt-c.in.r)]
 	}
-	if c.checksText {
+	if c.cutsFrames {
 		p = p[:c.cut.limit((*c.in.buf)[c.in.r:c.in.r+min(len(p), c.in.buffered())])]
 	}
 	return c.takeFromServer(p)
