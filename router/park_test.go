@@ -35,7 +35,6 @@ func TestSilentPeerParksAndIsServedAfter(t *testing.T) {
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
 	require.NoError(t, err)
 	defer c.CloseNow()
-	pinged := make(chan error, 1)
 	// The client reads in the background, so that its Ping sees the pong.
 	got := make(chan string, 4)
 	go func() {
@@ -53,8 +52,9 @@ func TestSilentPeerParksAndIsServedAfter(t *testing.T) {
 	require.Equal(t, "one", <-got)
 	require.Eventually(t, func() bool { return readersRunning() == 0 }, 10*time.Second, 10*time.Millisecond, "the socket parks once its peer is silent")
 
-	go func() { pinged <- c.Ping(ctx) }()
-	require.NoError(t, <-pinged, "a parked socket answers a ping")
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second) // a hang guard
+	defer cancel()
+	require.NoError(t, c.Ping(pingCtx), "a parked socket answers a ping")
 	require.Eventually(t, func() bool { return readersRunning() == 0 }, 10*time.Second, 10*time.Millisecond, "and parks again")
 
 	require.NoError(t, c.Write(ctx, websocket.MessageText, []byte("two")))

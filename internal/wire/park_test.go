@@ -124,20 +124,15 @@ func (e *parkedEcho) echo(msg string) {
 func (e *parkedEcho) parked() {
 	p := e.sock.park
 	require.NotNil(e.t, p, "the socket may park")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	// The reader marks the socket parked just before it returns: both
+	// are awaited, as nothing signals the goroutine's end.
+	require.Eventually(e.t, func() bool {
 		p.mu.Lock()
 		parked := p.parked
 		p.mu.Unlock()
-		if parked {
-			break
-		}
-		require.True(e.t, time.Now().Before(deadline), "the socket did not park")
-		runtime.Gosched()
-	}
-	buf := make([]byte, 1<<20)
-	stacks := string(buf[:runtime.Stack(buf, true)])
-	require.NotContains(e.t, stacks, "wire.(*Socket[...]).read(", "a parked socket holds no reading goroutine")
+		buf := make([]byte, 1<<20)
+		return parked && !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "wire.(*Socket[...]).read(")
+	}, 10*time.Second, time.Millisecond, "the socket parks, and no goroutine of its is left reading")
 }
 
 // closeCode reads the server's close frame and returns its code.
