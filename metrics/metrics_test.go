@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -230,12 +231,16 @@ func TestPeerCloseCodesAreBucketed(t *testing.T) {
 
 // The most common setup registers with the default registry, which holds
 // the Go runtime's and the process's collectors already: New keeps them
-// and registers its own series.
+// and registers its own series. The test builds a registry as the default
+// one is built (prometheus.DefaultRegisterer itself would keep the series
+// for the rest of the process, and a second run would find them there).
 func TestNewOnDefaultRegisterer(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var m *metrics.Metrics
-	require.NotPanics(t, func() { m = metrics.New(prometheus.DefaultRegisterer) })
+	require.NotPanics(t, func() { m = metrics.New(reg) })
 	m.Handshake("GET /echo", http.StatusSwitchingProtocols)
-	families, err := prometheus.DefaultGatherer.Gather()
+	families, err := reg.Gather()
 	require.NoError(t, err)
 	names := map[string]bool{}
 	for _, f := range families {
@@ -247,5 +252,5 @@ func TestNewOnDefaultRegisterer(t *testing.T) {
 
 	// Series of the same names registered twice are still a programmer's
 	// error.
-	require.Panics(t, func() { metrics.New(prometheus.DefaultRegisterer) })
+	require.Panics(t, func() { metrics.New(reg) })
 }
