@@ -272,20 +272,8 @@ func TestCatRedirectIsNotFollowed(t *testing.T) {
 // A server that accepts the connection and never answers the handshake:
 // cat gives up after its handshake timeout.
 func TestCatHandshakeTimeout(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		nc, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer nc.Close()
-		io.Copy(io.Discard, nc) // no answer, until cat leaves
-	}()
-	t.Cleanup(func() { l.Close(); <-served })
-	url := "ws://" + l.Addr().String() + "/"
+	srv := peertest.Serve(t, func(_ net.Conn, br *bufio.Reader, _ *http.Request) { io.Copy(io.Discard, br) }) // no answer, until cat leaves
+	url := srv.URL("/")
 	cfg, err := parseCatFlags([]string{url}, io.Discard)
 	require.NoError(t, err)
 	var stdout, stderr bytes.Buffer
