@@ -66,11 +66,17 @@ func ParseWithEnv(fs *flag.FlagSet, args []string) error {
 // failure on stderr itself: ExitCode adds nothing to what it said.
 var ErrReported = errors.New("reported")
 
-// ExitCode returns the process's exit status for the error a command
-// returned: 0 for nil or flag.ErrHelp, 2 for a UsageError (already
-// reported), 1 for an error wrapping ErrReported, and 1 for any other
-// error, which it reports on stderr as "wsflow: ERROR".
+// ExitCode returns the process's exit status for the error a command of
+// the wsflow binary returned (see Program.ExitCode).
 func ExitCode(err error, stderr io.Writer) int {
+	return Program{Name: "wsflow"}.ExitCode(err, stderr)
+}
+
+// ExitCode returns the process's exit status for the error one of p's
+// commands returned: 0 for nil or flag.ErrHelp, 2 for a UsageError
+// (already reported), 1 for an error wrapping ErrReported, and 1 for any
+// other error, which it reports on stderr as "NAME: ERROR".
+func (p Program) ExitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
@@ -79,6 +85,6 @@ func ExitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, ErrReported):
 		return 1
 	}
-	fmt.Fprintln(stderr, "wsflow:", err)
+	fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
 	return 1
 }

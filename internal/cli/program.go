@@ -53,10 +53,10 @@ func (p Program) Run(ctx context.Context, args []string, stdin io.Reader, stdout
 
 // Main runs the program with the process's arguments and standard files,
 // until the command is done or SIGINT or SIGTERM arrives, and exits with
-// the status ExitCode gives.
+// the status p.ExitCode gives.
 func (p Program) Main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := p.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	os.Exit(ExitCode(err, os.Stderr))
+	os.Exit(p.ExitCode(err, os.Stderr))
 }

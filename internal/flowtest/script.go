@@ -47,7 +47,11 @@ func Listen(send []string, got chan<- string) flow.Flow[string, string] {
 				if !ok {
 					return nil
 				}
-				got <- m
+				select {
+				case got <- m:
+				case <-ctx.Done(): // a message nobody takes fails the flow, not the whole run
+					return ctx.Err()
+				}
 			case <-ctx.Done():
 				return ctx.Err()
 			}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/wsflow/wsflow/internal/cli"
 	"go.uber.org/goleak"
 )
 
@@ -29,13 +28,14 @@ func TestDispatch(t *testing.T) {
 		{[]string{"bench-server", "-h"}, 0, "usage: wsflow-tools bench-server"},
 		{[]string{"bench-server", "-impl", "nope"}, 2, "wsflow-tools bench-server:"},
 		{[]string{"demo", "-max-message", "0"}, 2, `invalid value "0" for flag -max-message`},
+		{[]string{"demo", "-addr", "127.0.0.1:-1"}, 1, "wsflow-tools: listen tcp"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel() // a server that started would stop at once
 			err := program.Run(ctx, tt.args, strings.NewReader(""), &stdout, &stderr)
-			require.Equal(t, tt.status, cli.ExitCode(err, &stderr), "stderr:\n%s", stderr.String())
+			require.Equal(t, tt.status, program.ExitCode(err, &stderr), "stderr:\n%s", stderr.String())
 			require.Empty(t, stdout.String())
 			require.Equal(t, 1, strings.Count(stderr.String(), tt.stderr), "reported once:\n%s", stderr.String())
 		})

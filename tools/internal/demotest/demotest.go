@@ -1,6 +1,6 @@
 // Package demotest serves the wsflow demo (package demo) inside a test's
-// process, on 127.0.0.1, for the tools' tests: the soak, the
-// interoperability tests and the browser tests.
+// process, on 127.0.0.1, for the tools' tests: the soak and the
+// interoperability tests.
 package demotest
 
 import (
@@ -35,6 +35,3 @@ func Start(t testing.TB, args ...string) *Demo {
 
 // WS returns the ws:// URL of pathAndQuery on the demo.
 func (d *Demo) WS(pathAndQuery string) string { return "ws://" + d.Addr + pathAndQuery }
-
-// HTTP returns the http:// URL of pathAndQuery on the demo.
-func (d *Demo) HTTP(pathAndQuery string) string { return "http://" + d.Addr + pathAndQuery }
