@@ -39,20 +39,8 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	early, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	wc.Preload(early)
 	w.conn = wc
-	return wc, bufio.NewReadWriter(bufio.NewReaderSize(wc, coderReadBuffer), bufio.NewWriterSize(wc, coderWriteBuffer)), nil
+	return wc, bufio.NewReadWriter(bufio.NewReaderSize(wc, wire.CoderReadBuffer), bufio.NewWriterSize(wc, wire.CoderWriteBuffer)), nil
 }
-
-// The sizes of coder/websocket's own buffers: the wire.Conn under them
-// buffers the frames. The read buffer holds a frame's header (at most 14
-// bytes; 16 is bufio's least); the write buffer a whole control frame (at
-// most 2+125 bytes from a server), so that coder's control frames reach
-// the wire.Conn whole, and the data frames the socket writes itself
-// (wire.Options.OwnFrames) always start at a frame boundary. Each socket
-// holds both for its whole life, parked or not.
-const (
-	coderReadBuffer  = 16
-	coderWriteBuffer = 128
-)
 
 // Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
 func (w *hijackWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -88,7 +88,7 @@ func (w *testHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.conn = NewServerConn(nc, 5*time.Second, 1<<16)
 	early, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	w.conn.Preload(early)
-	return w.conn, bufio.NewReadWriter(bufio.NewReaderSize(w.conn, 64), bufio.NewWriterSize(w.conn, 256)), nil
+	return w.conn, bufio.NewReadWriter(bufio.NewReaderSize(w.conn, CoderReadBuffer), bufio.NewWriterSize(w.conn, CoderWriteBuffer)), nil
 }
 
 func (w *testHijacker) Unwrap() http.ResponseWriter { return w.ResponseWriter }
