@@ -44,8 +44,8 @@ func (c *Conn) Await(grace time.Duration, now bool) (idle bool) {
 		}
 		if errors.Is(err, errIdle) {
 			// Parked, the socket waits with no deadline: the next read,
-			// woken or the close's, must not find this one passed.
-			c.idleSet = false
+			// woken or the close's, must not find this one passed
+			// (awaitLocked has forgotten it: idleSet is false).
 			c.Conn.SetReadDeadline(time.Time{})
 			return true
 		}
@@ -101,6 +101,5 @@ func (c *Conn) Ping() (sent bool, err error) {
 		return false, err
 	}
 	c.pending.Write([]byte{0x80 | opPing, 0})
-	c.held.Store(int64(c.pending.len()))
 	return true, c.flushLocked()
 }

@@ -31,7 +31,6 @@ func (c *Conn) WriteClose(code message.Code, reason string) error {
 	}
 	var frame [2 + 4 + 125]byte
 	c.pending.Write(appendClose(frame[:0], code, reason, true))
-	c.held.Store(int64(c.pending.len()))
 	c.out.closeSent = true
 	c.closedHere = true
 	return c.flushLocked()

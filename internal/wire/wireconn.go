@@ -69,7 +69,7 @@ type Conn struct {
 	// frames are dropped.
 	closedHere bool
 
-	deadlineSet time.Duration // when the write deadline was last set, on the clock of sinceStart; 0: never
+	deadlineSet time.Duration // when the write deadline was last set, on the clock of processStart; 0: never
 
 	rmu        sync.Mutex // serialises reads (coder's and Await) and guards what follows
 	in         input
