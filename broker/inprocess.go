@@ -251,10 +251,7 @@ func (b *InProcess) Replay(ctx context.Context, room string, from Position, upTo
 	}
 	r := b.rooms[room]
 	if r == nil { // as a room made now would be
-		r = &memRoom{}
-		if b.forgotten {
-			r.lost = b.seq
-		}
+		r = b.newRoomLocked(room)
 	}
 	rp := &memReplay{recovered: sameEpoch && from.Seq <= r.latest && from.Seq >= r.lost}
 	for _, h := range r.events[r.first:] {
@@ -312,6 +309,17 @@ func (b *InProcess) Len() int {
 	return len(b.rooms)
 }
 
+// newRoomLocked returns a room called name as it is made now, not yet
+// kept: once the broker has forgotten rooms, the events of its earlier
+// incarnation count as lost. b.mu is held.
+func (b *InProcess) newRoomLocked(name string) *memRoom {
+	r := &memRoom{b: b, name: name, subs: make(map[*memSub]struct{})}
+	if b.forgotten {
+		r.lost = b.seq
+	}
+	return r
+}
+
 // room returns the live room called name, making it if needed, with its
 // mu locked.
 func (b *InProcess) room(name string) *memRoom {
@@ -322,10 +330,7 @@ func (b *InProcess) room(name string) *memRoom {
 		}
 		r := b.rooms[name]
 		if r == nil {
-			r = &memRoom{b: b, name: name, subs: make(map[*memSub]struct{})}
-			if b.forgotten { // its earlier incarnation's events are gone
-				r.lost = b.seq
-			}
+			r = b.newRoomLocked(name)
 			b.rooms[name] = r
 		}
 		b.mu.Unlock()
